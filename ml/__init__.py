@@ -1,0 +1,1 @@
+"""Moodtrack's emotion engine: face detection, the CNN, training, evaluation and inference."""

@@ -1,0 +1,47 @@
+"""Classification metrics and batched prediction with optional flip test-time augmentation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ml.calibration import expected_calibration_error
+from ml.labels import EMOTIONS, NUM_CLASSES
+
+
+def predict_logits(model, x: np.ndarray, *, tta: bool = True, batch_size: int = 512) -> np.ndarray:
+    """Logits for (N, 48, 48, 1) inputs; with `tta`, the mean over the image and its mirror."""
+    logits = model.predict(x, batch_size=batch_size, verbose=0)
+    if tta:
+        logits = (logits + model.predict(x[:, :, ::-1], batch_size=batch_size, verbose=0)) / 2
+    return np.asarray(logits)
+
+
+def confusion_matrix(pred: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    cm = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    np.add.at(cm, (labels, pred), 1)
+    return cm
+
+
+def classification_report(probs: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy, macro-F1, per-class precision/recall/F1, confusion matrix and ECE."""
+    pred = probs.argmax(1)
+    cm = confusion_matrix(pred, labels)
+    per_class = {}
+    f1s = []
+    for i, name in enumerate(EMOTIONS):
+        tp = cm[i, i]
+        precision = tp / cm[:, i].sum() if cm[:, i].sum() else 0.0
+        recall = tp / cm[i].sum() if cm[i].sum() else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1s.append(f1)
+        per_class[name] = {"precision": round(float(precision), 4),
+                           "recall": round(float(recall), 4), "f1": round(float(f1), 4),
+                           "support": int(cm[i].sum())}
+    return {
+        "n": int(len(labels)),
+        "accuracy": round(float((pred == labels).mean()), 4),
+        "macro_f1": round(float(np.mean(f1s)), 4),
+        "ece": round(expected_calibration_error(probs, labels), 4),
+        "per_class": per_class,
+        "confusion_matrix": cm.tolist(),
+    }

@@ -1,0 +1,89 @@
+"""The shipped model bundle: a `.keras` file plus a JSON sidecar with version and calibration."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ml.labels import EMOTIONS
+from ml.preprocess import CROP_MARGIN, INPUT_SIZE
+
+FORMAT_VERSION = 1
+MODEL_FILENAME = "emotion_cnn.keras"
+META_FILENAME = "emotion_cnn.json"
+DEFAULT_UNCERTAIN_BELOW = 0.45
+
+
+class ModelFileError(RuntimeError):
+    """The model file or its metadata is missing, corrupt or of an unsupported format."""
+
+
+def meta_path_for(model_path: Path) -> Path:
+    return Path(model_path).with_suffix(".json")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_model_bundle(model, folder: Path, *, temperature: float, extra: dict | None = None) -> Path:
+    """Write model + metadata into `folder` (temp file, then rename). Returns the model path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model_path = folder / MODEL_FILENAME
+    _atomic_write(model_path, lambda tmp: model.save(tmp))
+    sha = file_sha256(model_path)
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "model_version": f"cnn-{sha[:12]}",
+        "sha256": sha,
+        "classes": list(EMOTIONS),
+        "input_size": INPUT_SIZE,
+        "crop_margin": CROP_MARGIN,
+        "temperature": float(temperature),
+        "uncertain_below": DEFAULT_UNCERTAIN_BELOW,
+        "tta_flip": True,
+        **(extra or {}),
+    }
+    _atomic_write(meta_path_for(model_path),
+                  lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2) + "\n"))
+    return model_path
+
+
+def read_metadata(model_path: Path) -> dict:
+    """Validated metadata for a model file; raises ModelFileError with a readable reason."""
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        raise ModelFileError(f"emotion model file not found: {model_path}")
+    meta_file = meta_path_for(model_path)
+    try:
+        meta = json.loads(meta_file.read_text())
+    except FileNotFoundError:
+        raise ModelFileError(f"model metadata not found: {meta_file}") from None
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"model metadata unreadable: {meta_file}: {exc}") from None
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"model format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})"
+        )
+    if meta.get("classes") != list(EMOTIONS):
+        raise ModelFileError("model classes do not match ml.labels.EMOTIONS")
+    return meta
