@@ -1,0 +1,1 @@
+"""Django settings, split per environment: base, local, test, production."""

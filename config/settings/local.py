@@ -1,0 +1,19 @@
+"""Settings for `make run`: DEBUG on, SQLite and the filesystem broker unless told otherwise."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-dev-only-not-a-secret")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+VAR_DIR.mkdir(exist_ok=True)
+
+# Serve static files from the app and static/ folders directly; nothing is collected locally.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]  # noqa: F405
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,0 +1,1 @@
+"""Shared infrastructure: health checks, the ping task, the API error type, the landing page."""

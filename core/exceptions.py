@@ -1,0 +1,50 @@
+"""The application error type and the DRF handler rendering every API error as {message, extra}."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A business-rule failure the client can act on; rendered as HTTP 400 by default."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self, message: str, extra: dict[str, Any] | None = None, *, status_code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Render DRF, Django and application errors as {"message": ..., "extra": {...}}."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, ApplicationError):
+        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status_code)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc.detail, dict | list):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {"message": "Validation error.", "extra": {"fields": fields}}
+    else:
+        response.data = {"message": str(exc.detail), "extra": {}}
+    return response

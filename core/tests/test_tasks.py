@@ -1,0 +1,25 @@
+"""Tests for core tasks (run eagerly here; the worker integration test runs them for real)."""
+
+import pytest
+
+from core.models import Heartbeat
+from core.tasks import ping
+
+
+@pytest.mark.django_db
+def test_ping_writes_a_heartbeat_for_its_token() -> None:
+    result = ping.delay(token="abc123")
+
+    heartbeat = Heartbeat.objects.get(token="abc123")
+    assert result.get() == heartbeat.pk
+
+
+def test_ping_is_routed_to_the_default_queue_and_inference_to_ml() -> None:
+    from config.celery_app import app
+
+    router = app.amqp.router
+    assert router.route({}, "core.tasks.ping")["queue"].name == "default"
+    assert router.route({}, "emotions.tasks.reading_infer")["queue"].name == "ml"
+    assert app.conf.task_acks_late is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert {queue.name for queue in app.conf.task_queues} == {"default", "ml"}

@@ -1,0 +1,12 @@
+"""URLs for core pages and the health probe."""
+
+from django.urls import path
+
+from core import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", views.healthz, name="healthz"),
+    path("mood/", views.coming_soon, {"title": "Read my mood"}, name="mood"),
+    path("dashboard/", views.coming_soon, {"title": "Dashboard"}, name="dashboard"),
+]

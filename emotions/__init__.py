@@ -1,0 +1,1 @@
+"""Mood readings: image intake, the inference task and the readings API."""

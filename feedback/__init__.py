@@ -1,0 +1,1 @@
+"""Ratings on recommended tracks and the evidence they feed to ranking."""

@@ -1,0 +1,1 @@
+"""Library sync, mood evidence, ranking and stored recommendations."""

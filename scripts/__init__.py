@@ -1,0 +1,1 @@
+"""Developer scripts (run as files; importable for their tests)."""
