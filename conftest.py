@@ -22,6 +22,10 @@ def _where(url: str) -> str:
     return f"{parts.hostname}:{parts.port or ''}".rstrip(":")
 
 
+def _sentence(exc: Exception) -> str:
+    return str(exc).strip().rstrip(".")
+
+
 def integration_services_problems() -> list[str]:
     """Why PostgreSQL (DATABASE_URL) or Redis (REDIS_URL) cannot be used; empty when both can."""
     problems = []
@@ -32,7 +36,9 @@ def integration_services_problems() -> list[str]:
         try:
             psycopg.connect(database_url, connect_timeout=3).close()
         except psycopg.Error as exc:
-            problems.append(f"PostgreSQL at {_where(database_url)} is unreachable: {str(exc).rstrip(".")}")
+            problems.append(
+                f"PostgreSQL at {_where(database_url)} is unreachable: {_sentence(exc)}"
+            )
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
         problems.append("REDIS_URL is not set (redis://...)")
@@ -40,7 +46,7 @@ def integration_services_problems() -> list[str]:
         try:
             redis.Redis.from_url(redis_url, socket_connect_timeout=3, socket_timeout=3).ping()
         except redis.RedisError as exc:
-            problems.append(f"Redis at {_where(redis_url)} is unreachable: {str(exc).rstrip(".")}")
+            problems.append(f"Redis at {_where(redis_url)} is unreachable: {_sentence(exc)}")
     return problems
 
 
