@@ -1,0 +1,1 @@
+"""Benchmarks: each `bench/<name>.py` exposes `run() -> dict`; `python -m bench` runs them all."""

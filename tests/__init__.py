@@ -1,0 +1,1 @@
+"""Tests for project-level tooling: the dev supervisor and the benchmark runner."""
