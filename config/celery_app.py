@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -11,7 +11,12 @@ app = Celery("moodtrack")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_default_queue="default",
-    task_queues=(Queue("default"), Queue("ml")),
+    task_default_exchange="default",
+    task_default_routing_key="default",
+    task_queues=(
+        Queue("default", Exchange("default"), routing_key="default"),
+        Queue("ml", Exchange("ml"), routing_key="ml"),
+    ),
     # Inference is slow and memory-hungry: it gets its own queue so it can be scaled apart.
     task_routes={"emotions.tasks.*": {"queue": "ml"}},
     task_acks_late=True,

@@ -18,8 +18,12 @@ def test_ping_is_routed_to_the_default_queue_and_inference_to_ml() -> None:
     from config.celery_app import app
 
     router = app.amqp.router
-    assert router.route({}, "core.tasks.ping")["queue"].name == "default"
-    assert router.route({}, "emotions.tasks.reading_infer")["queue"].name == "ml"
+    default = router.route({}, "core.tasks.ping")["queue"]
+    ml = router.route({}, "emotions.tasks.reading_infer")["queue"]
+    assert default.name == "default"
+    assert ml.name == "ml"
+    # Each queue needs its own binding, or a message "for ml" lands in default too.
+    assert (ml.exchange.name, ml.routing_key) != (default.exchange.name, default.routing_key)
     assert app.conf.task_acks_late is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert {queue.name for queue in app.conf.task_queues} == {"default", "ml"}
