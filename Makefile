@@ -37,7 +37,7 @@ run: seed ## Serve http://127.0.0.1:8000 with a Celery worker (Ctrl-C stops both
 test: install ## Lint, check formatting, run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff check
 	$(BIN)/ruff check .
