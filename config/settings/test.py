@@ -18,6 +18,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 STORAGES = {
+    **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
