@@ -8,8 +8,9 @@ import numpy as np
 import tensorflow as tf
 
 
-def _affine_matrices(batch: tf.Tensor, size: int, max_rotate: float, max_shift: float,
-                     zoom: tuple[float, float]) -> tf.Tensor:
+def _affine_matrices(
+    batch: tf.Tensor, size: int, max_rotate: float, max_shift: float, zoom: tuple[float, float]
+) -> tf.Tensor:
     """Per-image output->input projective transforms: rotation, zoom, shift about the centre."""
     angle = tf.random.uniform([batch], -max_rotate, max_rotate) * (math.pi / 180.0)
     scale = tf.random.uniform([batch], zoom[0], zoom[1])
@@ -40,8 +41,12 @@ def augment_batch(
     images = tf.where(flip, tf.reverse(images, axis=[2]), images)
     transforms = _affine_matrices(batch, size, max_rotate, max_shift, zoom)
     images = tf.raw_ops.ImageProjectiveTransformV3(
-        images=images, transforms=transforms, output_shape=[size, size],
-        fill_value=0.0, interpolation="BILINEAR", fill_mode="REFLECT",
+        images=images,
+        transforms=transforms,
+        output_shape=[size, size],
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="REFLECT",
     )
     mean = tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
     factor = tf.random.uniform([batch, 1, 1, 1], contrast[0], contrast[1])

@@ -15,4 +15,6 @@ def emotion_index(name: str) -> int:
     try:
         return EMOTIONS.index(name)
     except ValueError:
-        raise ValueError(f"unknown emotion {name!r}; expected one of {', '.join(EMOTIONS)}") from None
+        raise ValueError(
+            f"unknown emotion {name!r}; expected one of {', '.join(EMOTIONS)}"
+        ) from None

@@ -34,11 +34,14 @@ def classification_report(probs: np.ndarray, labels: np.ndarray) -> dict:
         recall = tp / cm[i].sum() if cm[i].sum() else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         f1s.append(f1)
-        per_class[name] = {"precision": round(float(precision), 4),
-                           "recall": round(float(recall), 4), "f1": round(float(f1), 4),
-                           "support": int(cm[i].sum())}
+        per_class[name] = {
+            "precision": round(float(precision), 4),
+            "recall": round(float(recall), 4),
+            "f1": round(float(f1), 4),
+            "support": int(cm[i].sum()),
+        }
     return {
-        "n": int(len(labels)),
+        "n": len(labels),
         "accuracy": round(float((pred == labels).mean()), 4),
         "macro_f1": round(float(np.mean(f1s)), 4),
         "ece": round(expected_calibration_error(probs, labels), 4),

@@ -27,7 +27,11 @@ def build_model(
     for stage, width in enumerate(widths):
         for i in range(convs_per_stage):
             x = layers.Conv2D(
-                width, 3, padding="same", use_bias=False, kernel_regularizer=reg,
+                width,
+                3,
+                padding="same",
+                use_bias=False,
+                kernel_regularizer=reg,
                 name=f"s{stage}_conv{i}",
             )(x)
             x = layers.BatchNormalization(name=f"s{stage}_bn{i}")(x)

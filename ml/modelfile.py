@@ -44,7 +44,9 @@ def _atomic_write(path: Path, write) -> None:
             os.unlink(tmp)
 
 
-def save_model_bundle(model, folder: Path, *, temperature: float, extra: dict | None = None) -> Path:
+def save_model_bundle(
+    model, folder: Path, *, temperature: float, extra: dict | None = None
+) -> Path:
     """Write model + metadata into `folder` (temp file, then rename). Returns the model path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -63,8 +65,10 @@ def save_model_bundle(model, folder: Path, *, temperature: float, extra: dict | 
         "tta_flip": True,
         **(extra or {}),
     }
-    _atomic_write(meta_path_for(model_path),
-                  lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2) + "\n"))
+    _atomic_write(
+        meta_path_for(model_path),
+        lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2) + "\n"),
+    )
     return model_path
 
 
@@ -82,7 +86,8 @@ def read_metadata(model_path: Path) -> dict:
         raise ModelFileError(f"model metadata unreadable: {meta_file}: {exc}") from None
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
-            f"model format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})"
+            f"model format {meta.get('format_version')!r} is not supported "
+            f"(expected {FORMAT_VERSION})"
         )
     if meta.get("classes") != list(EMOTIONS):
         raise ModelFileError("model classes do not match ml.labels.EMOTIONS")

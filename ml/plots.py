@@ -8,10 +8,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from ml.labels import EMOTIONS  # noqa: E402
+from ml.labels import EMOTIONS
 
 
 def read_history(path: Path) -> list[dict[str, float]]:
@@ -56,8 +56,15 @@ def confusion_matrix_png(cm: list[list[int]], out_png: Path, title: str) -> None
     ax.set(xlabel="predicted", ylabel="true", title=title)
     for i in range(len(EMOTIONS)):
         for j in range(len(EMOTIONS)):
-            ax.text(j, i, f"{norm[i, j]:.2f}\n({int(cm_arr[i, j])})", ha="center", va="center",
-                    fontsize=7, color="white" if norm[i, j] > 0.5 else "black")
+            ax.text(
+                j,
+                i,
+                f"{norm[i, j]:.2f}\n({int(cm_arr[i, j])})",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if norm[i, j] > 0.5 else "black",
+            )
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
     fig.savefig(out_png, dpi=110)

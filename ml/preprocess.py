@@ -30,10 +30,10 @@ def expand_box(
     x, y, w, h = box
     side = max(w, h) * (1 + 2 * margin)
     cx, cy = x + w / 2, y + h / 2
-    x0 = int(round(max(0, cx - side / 2)))
-    y0 = int(round(max(0, cy - side / 2)))
-    x1 = int(round(min(width, cx + side / 2)))
-    y1 = int(round(min(height, cy + side / 2)))
+    x0 = round(max(0, cx - side / 2))
+    y0 = round(max(0, cy - side / 2))
+    x1 = round(min(width, cx + side / 2))
+    y1 = round(min(height, cy + side / 2))
     return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 

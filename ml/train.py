@@ -1,6 +1,6 @@
 """Train the emotion CNN on FER-2013's Training split, selecting on PublicTest (resumable).
 
-    python -m ml.train --data ../shared/data/fer2013/fer2013.npz --out ml/runs/main
+python -m ml.train --data ../shared/data/fer2013/fer2013.npz --out ml/runs/main
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-from ml import calibration, metrics, plots  # noqa: E402
-from ml.augment import make_dataset  # noqa: E402
-from ml.data import load_fer2013, soft_targets  # noqa: E402
-from ml.model import build_model  # noqa: E402
-from ml.modelfile import save_model_bundle  # noqa: E402
-from ml.preprocess import to_model_input  # noqa: E402
+from ml import calibration, metrics, plots
+from ml.augment import make_dataset
+from ml.data import load_fer2013, soft_targets
+from ml.model import build_model
+from ml.modelfile import save_model_bundle
+from ml.preprocess import to_model_input
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,8 +34,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW)")
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--widths", default="32,64,128,256", help="conv widths per stage")
-    p.add_argument("--ferplus-weight", type=float, default=0.3,
-                   help="share of the FER+ vote distribution in the soft targets (0 = FER only)")
+    p.add_argument(
+        "--ferplus-weight",
+        type=float,
+        default=0.3,
+        help="share of the FER+ vote distribution in the soft targets (0 = FER only)",
+    )
     p.add_argument("--patience", type=int, default=10, help="early stopping on PublicTest accuracy")
     p.add_argument("--limit", type=int, default=0, help="use only N training images (smoke runs)")
     p.add_argument("--seed", type=int, default=1337)
@@ -43,10 +47,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def lr_schedule(peak: float, total_steps: int, warmup_steps: int) -> keras.optimizers.schedules.LearningRateSchedule:
+def lr_schedule(
+    peak: float, total_steps: int, warmup_steps: int
+) -> keras.optimizers.schedules.LearningRateSchedule:
     return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=peak / 10, decay_steps=max(1, total_steps - warmup_steps),
-        warmup_target=peak, warmup_steps=warmup_steps, alpha=0.01,
+        initial_learning_rate=peak / 10,
+        decay_steps=max(1, total_steps - warmup_steps),
+        warmup_target=peak,
+        warmup_steps=warmup_steps,
+        alpha=0.01,
     )
 
 
@@ -77,17 +86,19 @@ def train(args: argparse.Namespace) -> dict:
     best_path = out / "best.keras"
     callbacks = [
         keras.callbacks.BackupAndRestore(str(out / "backup")),
-        keras.callbacks.ModelCheckpoint(str(best_path), monitor="val_accuracy", mode="max",
-                                        save_best_only=True),
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max",
-                                      patience=args.patience),
+        keras.callbacks.ModelCheckpoint(
+            str(best_path), monitor="val_accuracy", mode="max", save_best_only=True
+        ),
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=args.patience),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
     ]
     started = time.time()
     model.fit(
         make_dataset(x_train, y_train, args.batch_size, training=True, seed=args.seed),
         validation_data=make_dataset(x_val, y_val, 512, training=False),
-        epochs=args.epochs, callbacks=callbacks, verbose=2,
+        epochs=args.epochs,
+        callbacks=callbacks,
+        verbose=2,
     )
     train_seconds = time.time() - started
 
@@ -121,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary))
     else:
         pub = summary["public"]
-        print(f"trained {summary['epochs_run']} epochs; PublicTest accuracy {pub['accuracy']:.4f}, "
-              f"macro-F1 {pub['macro_f1']:.4f}, temperature {summary['temperature']:.3f}")
+        print(
+            f"trained {summary['epochs_run']} epochs; PublicTest accuracy {pub['accuracy']:.4f}, "
+            f"macro-F1 {pub['macro_f1']:.4f}, temperature {summary['temperature']:.3f}"
+        )
         print(f"model written to {Path(args.out) / 'final'}")
     return 0
 
