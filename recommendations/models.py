@@ -121,6 +121,13 @@ class LibrarySync(models.Model):
 class MoodPlaylist(models.Model):
     """A curator's playlist: every track in it is evidence for its mood."""
 
+    class ImportStatus(models.TextChoices):
+        NONE = "", "Not imported"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
     name = models.CharField(max_length=200)
     mood = models.CharField(max_length=10, choices=Mood.choices)
     description = models.TextField(blank=True)
@@ -128,6 +135,10 @@ class MoodPlaylist(models.Model):
     tracks = models.ManyToManyField(
         Track, through="MoodPlaylistTrack", related_name="mood_playlists"
     )
+    import_status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.NONE, blank=True
+    )
+    import_message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
