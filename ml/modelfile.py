@@ -15,6 +15,7 @@ FORMAT_VERSION = 1
 MODEL_FILENAME = "emotion_cnn.keras"
 META_FILENAME = "emotion_cnn.json"
 DEFAULT_UNCERTAIN_BELOW = 0.45
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "weights" / MODEL_FILENAME
 
 
 class ModelFileError(RuntimeError):

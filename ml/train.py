@@ -63,6 +63,8 @@ def train(args: argparse.Namespace) -> dict:
     keras.utils.set_random_seed(args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    # The recipe, for ml.export and the model card (a resumed run rewrites the same values).
+    (out / "args.json").write_text(json.dumps(vars(args), indent=2) + "\n")
     splits = load_fer2013(args.data)
     train_split, public = splits["train"], splits["public"]
     x_train = to_model_input(train_split.images)

@@ -1,0 +1,204 @@
+"""Turn a training checkpoint into the shipped model bundle, calibrated and fully evaluated.
+
+    python -m ml.export --checkpoint ml/runs/main/best.keras [--data PATH] [--out ml/weights]
+
+The temperature is fitted on PublicTest (flip-TTA logits). PrivateTest is only reported: nothing
+here chooses anything by looking at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.calibration import expected_calibration_error, fit_temperature, nll, softmax
+from ml.cli import CliError, print_json, quiet_tensorflow, run
+from ml.data import REPO_ROOT, Split, default_data_path, load_fer2013
+from ml.evaluate import evaluate_probs
+from ml.modelfile import DEFAULT_UNCERTAIN_BELOW, ModelFileError, file_sha256, save_model_bundle
+from ml.plots import read_history
+from ml.preprocess import to_model_input
+
+DOCS_IMG = REPO_ROOT / "docs" / "img"
+EPOCH_LINE = re.compile(r"^\s*\d+/\d+ - (\d+(?:\.\d+)?)s - ")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m ml.export", description=__doc__.splitlines()[0])
+    p.add_argument("--checkpoint", type=Path, required=True, help="a .keras file from ml.train")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="fer2013.npz (default: $FER2013_PATH or ../shared/data/fer2013/fer2013.npz)",
+    )
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "ml" / "weights", help="bundle folder")
+    p.add_argument(
+        "--run-dir",
+        type=Path,
+        default=None,
+        help="the training run folder with history.csv, train.log, args.json "
+        "(default: the checkpoint's folder)",
+    )
+    p.add_argument("--docs-img", type=Path, default=DOCS_IMG, help="where the figures go")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p.parse_args(argv)
+
+
+def _logits(model: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Plain and mirrored logits, batched through model.predict."""
+    plain = np.asarray(model.predict(x, batch_size=512, verbose=0))
+    mirrored = np.asarray(model.predict(x[:, :, ::-1], batch_size=512, verbose=0))
+    return plain, mirrored
+
+
+def training_record(run_dir: Path, model: Any) -> dict[str, Any]:
+    """What the run folder says about how the checkpoint was trained."""
+    history = read_history(run_dir / "history.csv")
+    record: dict[str, Any] = {"parameters": int(model.count_params())}
+    widths = [layer.filters for layer in model.layers if re.fullmatch(r"s\d+_conv0", layer.name)]
+    if widths:
+        record["widths"] = widths
+    if history:
+        best = max(history, key=lambda row: row.get("val_accuracy", 0.0))
+        record.update(
+            epochs_run=len(history),
+            best_epoch=int(best["epoch"]) + 1,
+            best_public_accuracy_no_tta=round(best["val_accuracy"], 4),
+            final_train_accuracy_augmented=round(history[-1]["accuracy"], 4),
+        )
+    log = run_dir / "train.log"
+    if log.is_file():
+        lines = log.read_text(errors="replace").splitlines()
+        seconds = [float(m.group(1)) for m in map(EPOCH_LINE.match, lines) if m]
+        if seconds:
+            record["train_seconds"] = round(sum(seconds), 1)
+            record["seconds_per_epoch"] = round(float(np.median(seconds)), 1)
+    args_file = run_dir / "args.json"
+    if args_file.is_file():
+        record["args"] = json.loads(args_file.read_text())
+    summary = run_dir / "summary.json"
+    if summary.is_file():
+        done = json.loads(summary.read_text())
+        record["summary"] = {k: v for k, v in done.items() if k != "public"}
+    return record
+
+
+def _split_metrics(
+    plain: np.ndarray, mirrored: np.ndarray, split: Split, temperature: float
+) -> dict[str, Any]:
+    tta_logits = (plain + mirrored) / 2
+    probs = softmax(tta_logits / temperature)
+    fer = evaluate_probs(probs, split, "fer", uncertain_below=DEFAULT_UNCERTAIN_BELOW)
+    uncalibrated = expected_calibration_error(softmax(tta_logits), split.labels)
+    fer["ece_uncalibrated"] = round(uncalibrated, 4)
+    fer["nll"] = round(nll(tta_logits, split.labels, temperature), 4)
+    fer["accuracy_no_tta"] = round(float((plain.argmax(1) == split.labels).mean()), 4)
+    ferplus = evaluate_probs(probs, split, "ferplus")
+    return {"fer": fer, "ferplus": ferplus}
+
+
+def export(args: argparse.Namespace) -> dict[str, Any]:
+    data_path = args.data or default_data_path()
+    if not data_path.is_file():
+        raise CliError(f"FER-2013 file not found: {data_path} (set --data or FER2013_PATH)")
+    if not args.checkpoint.is_file():
+        raise CliError(f"checkpoint not found: {args.checkpoint}")
+    run_dir = args.run_dir or args.checkpoint.parent
+    quiet_tensorflow()
+    import keras
+
+    started = time.perf_counter()
+    try:
+        model = keras.models.load_model(args.checkpoint, compile=False)  # drops optimizer state
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ModelFileError(f"cannot load checkpoint {args.checkpoint}: {exc}") from exc
+    splits = load_fer2013(data_path)
+    public, private = splits["public"], splits["private"]
+    pub_plain, pub_mirror = _logits(model, to_model_input(public.images))
+    temperature = fit_temperature((pub_plain + pub_mirror) / 2, public.labels)
+    pub = _split_metrics(pub_plain, pub_mirror, public, temperature)
+    priv = _split_metrics(*_logits(model, to_model_input(private.images)), private, temperature)
+    metrics = {
+        "public": pub["fer"],
+        "public_ferplus": pub["ferplus"],
+        "private": priv["fer"],
+        "private_ferplus": priv["ferplus"],
+    }
+    extra = {
+        "exported_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "checkpoint": str(args.checkpoint),
+        "data": {"file": data_path.name, "sha256": file_sha256(data_path)},
+        "calibration": {"method": "temperature scaling on PublicTest flip-TTA logits"},
+        "training": training_record(run_dir, model),
+        "metrics": metrics,
+    }
+    model_path = save_model_bundle(model, args.out, temperature=temperature, extra=extra)
+
+    from ml.plots import confusion_matrix_png, training_curves
+
+    args.docs_img.mkdir(parents=True, exist_ok=True)
+    confusion = args.docs_img / "confusion_private.png"
+    title = f"PrivateTest (FER labels), accuracy {metrics['private']['accuracy']:.3f}"
+    confusion_matrix_png(metrics["private"]["confusion_matrix"], confusion, title)
+    curves = args.docs_img / "training_curves.png"
+    if (run_dir / "training_curves.png").is_file():
+        shutil.copyfile(run_dir / "training_curves.png", curves)
+    elif (run_dir / "history.csv").is_file():
+        training_curves(run_dir / "history.csv", curves)
+    meta = json.loads(model_path.with_suffix(".json").read_text())
+    return {
+        "model": str(model_path),
+        "model_version": meta["model_version"],
+        "size_bytes": model_path.stat().st_size,
+        "temperature": round(temperature, 4),
+        "public": {k: metrics["public"][k] for k in ("accuracy", "macro_f1", "ece")},
+        "private": {k: metrics["private"][k] for k in ("accuracy", "macro_f1", "ece")},
+        "private_dedup_accuracy": metrics["private"]["dedup"]["accuracy"],
+        "private_ferplus_accuracy": metrics["private_ferplus"]["accuracy"],
+        "private_accuracy_no_tta": metrics["private"]["accuracy_no_tta"],
+        "figures": [str(p) for p in (confusion, curves) if p.is_file()],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    def body() -> int:
+        result = export(args)
+        if args.json:
+            print_json(result)
+            return 0
+        print(
+            f"wrote {result['model']} ({result['size_bytes'] / 1e6:.1f} MB), "
+            f"version {result['model_version']}, temperature {result['temperature']:.3f}"
+        )
+        for name in ("public", "private"):
+            r = result[name]
+            print(
+                f"  {name:<8} accuracy {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}  "
+                f"ECE {r['ece']:.4f}"
+            )
+        print(
+            f"  private de-duplicated accuracy {result['private_dedup_accuracy']:.4f}, "
+            f"FER+ majority {result['private_ferplus_accuracy']:.4f}, "
+            f"without TTA {result['private_accuracy_no_tta']:.4f}"
+        )
+        print(f"  figures: {', '.join(result['figures'])}")
+        return 0
+
+    return run(body, as_json=args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
