@@ -5,9 +5,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from emotions import dashboard_views
+
 urlpatterns = [
     path("", include("core.urls")),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
+    path("", include("social_django.urls", namespace="social")),
     path("mood/", include("emotions.urls")),
     path("", include("recommendations.urls")),
     path("", include("feedback.urls")),
@@ -18,6 +22,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.SPOTIFY_SANDBOX_ENABLED:
+    urlpatterns.append(path("spotify-sandbox/", include("spotify_sandbox.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -8,5 +8,4 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     path("mood/", views.coming_soon, {"title": "Read my mood"}, name="mood"),
-    path("dashboard/", views.coming_soon, {"title": "Dashboard"}, name="dashboard"),
 ]

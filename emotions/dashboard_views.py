@@ -1,0 +1,108 @@
+"""The mood dashboard page (and its HTMX partial when the range changes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from emotions.dashboard import (
+    DEFAULT_RANGE,
+    EMOTION_COLORS,
+    EMOTION_LABELS,
+    EMOTION_ORDER,
+    RANGES,
+    WEEKDAYS,
+    DashboardSummary,
+    dashboard_summary,
+    period_for_range,
+)
+
+RANGE_LABELS = {"7": "Last 7 days", "30": "Last 30 days", "all": "All time"}
+
+
+def _heatmap_cells(summary: DashboardSummary) -> list[dict[str, Any]]:
+    """Rows of the weekday-by-hour grid with an opacity per cell for the SVG."""
+    peak = summary.heatmap_max or 1
+    return [
+        {
+            "label": WEEKDAYS[day],
+            "y": day * 22,
+            "cells": [
+                {"hour": hour, "x": 40 + hour * 22, "count": count, "opacity": count / peak}
+                for hour, count in enumerate(row)
+            ],
+        }
+        for day, row in enumerate(summary.heatmap)
+    ]
+
+
+def _chart_data(summary: DashboardSummary) -> dict[str, Any]:
+    """The compact payload the charts script reads from a json_script tag."""
+    index = {emotion: position for position, emotion in enumerate(EMOTION_ORDER)}
+    return {
+        "emotions": [
+            {"key": emotion, "label": EMOTION_LABELS[emotion], "color": EMOTION_COLORS[emotion]}
+            for emotion in EMOTION_ORDER
+        ],
+        "timeline": [
+            [int(created_at.timestamp() * 1000), index[emotion], confidence]
+            for _, created_at, emotion, confidence in summary.timeline
+        ],
+        "distribution": [summary.distribution[emotion] for emotion in EMOTION_ORDER],
+    }
+
+
+def _first_url(*names: str) -> str:
+    """The first of these URL names that resolves (pages of other apps may not exist yet)."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return reverse("landing")
+
+
+def dashboard_context(summary: DashboardSummary, range_key: str) -> dict[str, Any]:
+    """Everything the dashboard templates draw, prepared so the templates need no logic."""
+    return {
+        "summary": summary,
+        "range_key": range_key,
+        "range_label": RANGE_LABELS[range_key],
+        "ranges": RANGE_LABELS,
+        "capture_url": _first_url("emotions:capture", "mood"),
+        "distribution": summary.distribution_rows(),
+        "daily_columns": [EMOTION_LABELS[emotion] for emotion in EMOTION_ORDER],
+        "daily_rows": [
+            {
+                "day": day,
+                "counts": [counts[emotion] for emotion in EMOTION_ORDER],
+                "total": sum(counts.values()),
+            }
+            for day, counts in summary.daily
+        ],
+        "heatmap_rows": _heatmap_cells(summary),
+        "heatmap_ticks": [{"hour": hour, "x": 40 + hour * 22} for hour in range(0, 24, 3)],
+        "hours": range(24),
+        "streak_emotion_label": EMOTION_LABELS.get(summary.streaks.emotion, ""),
+        "helpful_songs": [
+            {"label": EMOTION_LABELS[emotion], "color": EMOTION_COLORS[emotion], "songs": songs}
+            for emotion, songs in summary.songs_that_helped.items()
+        ],
+        "chart_data": _chart_data(summary),
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    range_key = request.GET.get("range", DEFAULT_RANGE)
+    if range_key not in RANGES:
+        range_key = DEFAULT_RANGE
+    summary = dashboard_summary(user=request.user, period=period_for_range(range_key=range_key))
+    template = "dashboard/_body.html" if request.htmx else "dashboard/dashboard.html"
+    return render(request, template, dashboard_context(summary, range_key))
