@@ -1,0 +1,134 @@
+"""EmotionRecognizer: the compiled fast path, results, thread safety, thumbnails."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ml import inference
+from ml.calibration import softmax
+from ml.inference import EmotionRecognizer, FaceResult, Recognition
+from ml.labels import EMOTIONS
+from ml.modelfile import read_metadata
+from ml.preprocess import to_model_input
+from ml.tests.conftest import ASTRONAUT_FACE, centre, encode
+
+
+@pytest.fixture(scope="module")
+def recognizer(tiny_bundle: Path) -> EmotionRecognizer:
+    return EmotionRecognizer(tiny_bundle)
+
+
+def reference_probs(model_path: Path, faces: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(mean(logits(x), logits(mirror x)) / T) computed with model.predict."""
+    import keras
+
+    model = keras.models.load_model(model_path, compile=False)
+    x = to_model_input(faces)
+    logits = (model.predict(x, verbose=0) + model.predict(x[:, :, ::-1], verbose=0)) / 2
+    return softmax(logits / temperature)
+
+
+def test_the_fast_path_matches_model_predict(
+    recognizer: EmotionRecognizer, tiny_bundle: Path
+) -> None:
+    faces = np.random.default_rng(1).integers(0, 256, (300, 48, 48), dtype=np.uint8)
+    probs = recognizer.classify_faces(faces)  # 300 > MAX_BATCH: two compiled calls
+    assert probs.shape == (300, 7)
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+    expected = reference_probs(tiny_bundle, faces, read_metadata(tiny_bundle)["temperature"])
+    np.testing.assert_allclose(probs, expected, atol=2e-5)
+
+
+def test_tta_can_be_switched_off(tiny_bundle: Path) -> None:
+    faces = np.random.default_rng(2).integers(0, 256, (4, 48, 48), dtype=np.uint8)
+    plain = EmotionRecognizer(tiny_bundle, tta=False)
+    assert plain.tta is False
+    mirrored = plain.classify_faces(faces[:, :, ::-1].copy())
+    both = EmotionRecognizer(tiny_bundle).classify_faces(faces)
+    assert not np.allclose(plain.classify_faces(faces), both, atol=1e-6)
+    assert np.allclose(mirrored, plain.classify_faces(faces[:, :, ::-1].copy()))
+
+
+def test_no_faces_need_no_model(tmp_path: Path) -> None:
+    assert EmotionRecognizer(tmp_path / "absent.keras").classify_faces(
+        np.zeros((0, 48, 48), np.uint8)
+    ).shape == (0, 7)
+
+
+def test_recognize_returns_the_face_and_calibrated_probabilities(
+    recognizer: EmotionRecognizer, astronaut: np.ndarray
+) -> None:
+    result = recognizer.recognize(encode(astronaut, quality=92))
+    assert isinstance(result, Recognition)
+    assert (result.width, result.height) == (512, 512)
+    assert result.model_version == recognizer.model_version
+    face = result.primary
+    assert isinstance(face, FaceResult)
+    assert abs(centre(face.box)[0] - centre(ASTRONAUT_FACE)[0]) < 15
+    assert list(face.probabilities) == list(EMOTIONS)
+    assert sum(face.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert face.emotion == max(face.probabilities, key=face.probabilities.get)
+    assert face.confidence == face.probabilities[face.emotion]
+    assert face.uncertain == (face.confidence < recognizer.metadata["uncertain_below"])
+    as_dict = result.as_dict()
+    assert as_dict["faces"][0]["emotion"] == face.emotion
+
+
+def test_bytes_and_arrays_give_the_same_answer(
+    recognizer: EmotionRecognizer, astronaut: np.ndarray
+) -> None:
+    data = encode(astronaut, "PNG")
+    assert recognizer.recognize(data) == recognizer.recognize(astronaut)
+
+
+def test_a_photo_without_a_face_gives_no_faces(
+    recognizer: EmotionRecognizer, chelsea: np.ndarray
+) -> None:
+    result = recognizer.recognize(chelsea)
+    assert result.faces == []
+    assert result.primary is None
+    assert (result.width, result.height) == (451, 300)
+
+
+def test_load_happens_once_across_threads(
+    tiny_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    real = inference._load_keras_model
+
+    def counting(path: Path) -> object:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(inference, "_load_keras_model", counting)
+    recognizer = EmotionRecognizer(tiny_bundle)
+    faces = np.zeros((2, 48, 48), np.uint8)
+    results: list[np.ndarray] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(recognizer.classify_faces(faces)))
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert len(results) == 6
+    assert all(np.allclose(r, results[0]) for r in results)
+
+
+def test_face_thumbnail_is_a_small_jpeg(
+    recognizer: EmotionRecognizer, astronaut: np.ndarray
+) -> None:
+    data = recognizer.face_thumbnail(encode(astronaut), ASTRONAUT_FACE)
+    thumb = Image.open(io.BytesIO(data))
+    assert thumb.format == "JPEG"
+    assert thumb.size == (96, 96)
+    assert len(data) < 10_000
+    assert recognizer.face_thumbnail(astronaut, ASTRONAUT_FACE, size=48)[:2] == b"\xff\xd8"
