@@ -1,5 +1,10 @@
 """API routes (/api/v1/) of the feedback app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from feedback import apis
+
+urlpatterns: list = [
+    path("ratings/", apis.RatingCreateApi.as_view(), name="rating-create"),
+    path("ratings/<int:rating_id>/", apis.RatingUpdateApi.as_view(), name="rating-detail"),
+]

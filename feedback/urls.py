@@ -1,7 +1,11 @@
 """HTML routes of the feedback app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from feedback import views
 
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("ratings/", views.rating_submit, name="rate"),
+]

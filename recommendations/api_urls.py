@@ -1,5 +1,13 @@
 """API routes (/api/v1/) of the recommendations app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from recommendations import apis
+
+urlpatterns: list = [
+    path(
+        "recommendations/",
+        apis.RecommendationListCreateApi.as_view(),
+        name="recommendation-list",
+    ),
+]

@@ -1,7 +1,14 @@
 """HTML routes of the recommendations app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from recommendations import song_views
 
 app_name = "recommendations"
 
 urlpatterns: list = []
+
+urlpatterns += [
+    path("songs/reading/<int:reading_id>/", song_views.songs_for_reading, name="for_reading"),
+    path("songs/<int:pk>/", song_views.recommendation_detail, name="detail"),
+]

@@ -1,0 +1,99 @@
+"""Ratings API: rate a recommended song (POST) and change the stars (PATCH)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from feedback.models import Rating
+from feedback.selectors import rating_get
+from feedback.services import rating_update, rating_upsert
+from recommendations.models import RecommendationItem
+
+
+class RatingErrorOutput(serializers.Serializer):
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+
+class RatingOutput(serializers.Serializer):
+    """Your own rating; never anyone else's."""
+
+    id = serializers.IntegerField()
+    item = serializers.IntegerField(source="item_id", allow_null=True)
+    track = serializers.CharField(source="track.spotify_id", help_text="Spotify track id.")
+    emotion = serializers.CharField()
+    strategy = serializers.CharField()
+    stars = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class RatingCreateApi(APIView):
+    """Rate a song of one of your recommendations; rating it again changes the stars."""
+
+    class InputSerializer(serializers.Serializer):
+        item = serializers.IntegerField(min_value=1, help_text="A recommendation item id.")
+        stars = serializers.IntegerField(min_value=1, max_value=5)
+
+    @extend_schema(
+        operation_id="ratings_create",
+        request=InputSerializer,
+        responses={
+            201: RatingOutput,
+            200: OpenApiResponse(RatingOutput, description="Your earlier rating, updated."),
+            400: RatingErrorOutput,
+            404: RatingErrorOutput,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = (
+            RecommendationItem.objects.select_related("recommendation", "track")
+            .filter(pk=serializer.validated_data["item"], recommendation__user=request.user)
+            .first()
+        )
+        if item is None:
+            raise NotFound("No such song in your recommendations.")
+        existed = Rating.objects.filter(user=request.user, item=item).exists()
+        rating = rating_upsert(
+            user=request.user, item=item, stars=serializer.validated_data["stars"]
+        )
+        return Response(
+            RatingOutput(rating).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+
+class RatingUpdateApi(APIView):
+    """GET or PATCH one of your ratings."""
+
+    class InputSerializer(serializers.Serializer):
+        stars = serializers.IntegerField(min_value=1, max_value=5)
+
+    def _own(self, request: Request, rating_id: int) -> Rating:
+        rating = rating_get(user=request.user, pk=rating_id)
+        if rating is None:
+            raise NotFound("No such rating.")
+        return rating
+
+    @extend_schema(operation_id="ratings_retrieve", responses={200: RatingOutput})
+    def get(self, request: Request, rating_id: int) -> Response:
+        return Response(RatingOutput(self._own(request, rating_id)).data)
+
+    @extend_schema(
+        operation_id="ratings_update",
+        request=InputSerializer,
+        responses={200: RatingOutput, 400: RatingErrorOutput, 404: RatingErrorOutput},
+    )
+    def patch(self, request: Request, rating_id: int) -> Response:
+        rating = self._own(request, rating_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rating = rating_update(rating=rating, stars=serializer.validated_data["stars"])
+        return Response(RatingOutput(rating).data)

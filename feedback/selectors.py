@@ -1,0 +1,90 @@
+"""Reads on ratings: a user's own, the crowd's (aggregated, never per person), and UI state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, QuerySet, Sum
+
+from accounts.models import User
+from feedback.models import Rating
+
+
+@dataclass
+class UserRatingRows:
+    """One user's ratings, newest first, as arrays."""
+
+    track_ids: np.ndarray
+    stars: np.ndarray
+    same_emotion: np.ndarray
+    emotions: list[str]
+
+
+@dataclass
+class CrowdEvidence:
+    """Other listeners' ratings per track in one emotion: only counts and sums, no people."""
+
+    track_ids: np.ndarray
+    count: np.ndarray
+    star_sum: np.ndarray
+
+
+def user_track_affinity(*, user: User, emotion: str) -> UserRatingRows:
+    """The user's own ratings (every emotion), marked by whether they were given in `emotion`."""
+    rows = list(
+        Rating.objects.filter(user=user)
+        .order_by("-updated_at", "-id")
+        .values_list("track_id", "stars", "emotion")
+    )
+    emotions = [row[2] for row in rows]
+    return UserRatingRows(
+        track_ids=np.array([row[0] for row in rows], dtype=np.int64),
+        stars=np.array([row[1] for row in rows], dtype=float),
+        same_emotion=np.array([name == emotion for name in emotions], dtype=bool),
+        emotions=emotions,
+    )
+
+
+def crowd_evidence(
+    *, user: User, emotion: str, track_ids: QuerySet | Iterable[int]
+) -> CrowdEvidence:
+    """Everyone else's ratings of `track_ids` given in `emotion`, aggregated per track in SQL."""
+    rows = list(
+        Rating.objects.filter(emotion=emotion, track_id__in=track_ids)
+        .exclude(user=user)
+        .values("track_id")
+        .order_by()
+        .annotate(count=Count("id"), star_sum=Sum("stars"))
+        .values_list("track_id", "count", "star_sum")
+    )
+    return CrowdEvidence(
+        track_ids=np.array([row[0] for row in rows], dtype=np.int64),
+        count=np.array([row[1] for row in rows], dtype=float),
+        star_sum=np.array([row[2] for row in rows], dtype=float),
+    )
+
+
+def rating_contexts_for_tracks(*, track_ids: Iterable[int]) -> list[tuple[int, str, str, int]]:
+    """(track_id, emotion, strategy, stars) of every rating of these tracks, without the raters."""
+    return list(
+        Rating.objects.filter(track_id__in=list(track_ids))
+        .order_by("track_id", "id")
+        .values_list("track_id", "emotion", "strategy", "stars")
+    )
+
+
+def rating_stars_for_items(*, user: User, item_ids: Iterable[int]) -> dict[int, int]:
+    """The user's stars per recommendation item, for drawing the rating widgets."""
+    return dict(
+        Rating.objects.filter(user=user, item_id__in=list(item_ids)).values_list("item_id", "stars")
+    )
+
+
+def rating_get(*, user: User, pk: int) -> Rating | None:
+    return Rating.objects.filter(user=user, pk=pk).select_related("track", "item").first()
+
+
+def rating_list(*, user: User) -> QuerySet[Rating]:
+    return Rating.objects.filter(user=user).select_related("track")

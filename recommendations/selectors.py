@@ -1,0 +1,207 @@
+"""Reads for ranking and the recommendation pages: candidates, mood evidence, stored lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from recommendations.models import (
+    LibraryEntry,
+    LibrarySync,
+    Recommendation,
+    RecommendationItem,
+    TrackMood,
+)
+from recommendations.ranking import SOURCE_INDEX, mood_distributions
+from recommendations.rules import MOOD_INDEX, MOODS
+
+
+class ArtistKeys(Sequence):
+    """The first listed artist of each candidate, worked out only for the candidates visited."""
+
+    def __init__(self, track_ids: np.ndarray, artist_names: list[str]) -> None:
+        self._track_ids = track_ids
+        self._names = artist_names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        # Tracks without artist names are their own artist, so they are never capped together.
+        return _first_artist(self._names[index]) or f"#{self._track_ids[index]}"
+
+
+@dataclass
+class Candidates:
+    """The user's library as arrays: sorted track ids and each track's artist key."""
+
+    track_ids: np.ndarray
+    artist_keys: ArtistKeys
+
+    def positions(self, track_ids: np.ndarray) -> np.ndarray:
+        """Candidate index of each track id; -1 where the track is not in the library."""
+        if len(self.track_ids) == 0:
+            return np.full(len(track_ids), -1, dtype=np.int64)
+        found = np.searchsorted(self.track_ids, track_ids)
+        found = np.clip(found, 0, len(self.track_ids) - 1)
+        return np.where(self.track_ids[found] == track_ids, found, -1)
+
+
+@dataclass
+class MoodEvidence:
+    """Evidence rows of the candidates (candidate index, mood, source, score, weight)."""
+
+    track_index: np.ndarray
+    mood_index: np.ndarray
+    source_index: np.ndarray
+    score: np.ndarray
+    weight: np.ndarray
+
+
+@dataclass
+class MoodDistribution:
+    """A track's mood mix, how sure we are (0 to 1), and which sources said so."""
+
+    shares: dict[str, float]
+    confidence: float
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def known(self) -> bool:
+        return self.confidence > 0
+
+
+@dataclass
+class LibraryState:
+    entries: int
+    synced: bool
+
+
+def _first_artist(artist_names: str) -> str:
+    return artist_names.split(",")[0].strip().casefold()
+
+
+def library_candidates(*, user: User) -> Candidates:
+    """Every track in the user's library, in one query."""
+    rows = list(
+        LibraryEntry.objects.filter(user=user)
+        .order_by("track_id")
+        .values_list("track_id", "track__artist_names")
+    )
+    track_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    return Candidates(track_ids=track_ids, artist_keys=ArtistKeys(track_ids, [r[1] for r in rows]))
+
+
+def library_track_ids(*, user: User) -> QuerySet:
+    """The user's library track ids as a subquery."""
+    return LibraryEntry.objects.filter(user=user).values("track_id")
+
+
+def candidate_mood_evidence(*, user: User, candidates: Candidates) -> MoodEvidence:
+    """Mood evidence rows of the user's library, in one query."""
+    rows = list(
+        TrackMood.objects.filter(track__library_entries__user=user).values_list(
+            "track_id", "mood", "source", "score", "weight"
+        )
+    )
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return MoodEvidence(empty, empty, empty, np.zeros(0), np.zeros(0))
+    track_ids, moods, sources, scores, weights = zip(*rows, strict=True)
+    return MoodEvidence(
+        track_index=candidates.positions(np.array(track_ids, dtype=np.int64)),
+        mood_index=np.array([MOOD_INDEX[mood] for mood in moods], dtype=np.int64),
+        source_index=np.array([SOURCE_INDEX[source] for source in sources], dtype=np.int64),
+        score=np.array(scores, dtype=float),
+        weight=np.array(weights, dtype=float),
+    )
+
+
+def recent_shown_track_ids(*, user: User, limit: int) -> list[np.ndarray]:
+    """Track ids of the user's `limit` latest recommendations, newest first."""
+    recent = list(
+        Recommendation.objects.filter(user=user)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)[:limit]
+    )
+    shown: dict[int, list[int]] = {pk: [] for pk in recent}
+    for recommendation_id, track_id in RecommendationItem.objects.filter(
+        recommendation_id__in=recent
+    ).values_list("recommendation_id", "track_id"):
+        shown[recommendation_id].append(track_id)
+    return [np.array(shown[pk], dtype=np.int64) for pk in recent]
+
+
+def track_mood_distribution(*, track_id: int) -> MoodDistribution:
+    """One track's mood distribution and confidence, from all of its evidence."""
+    rows = list(
+        TrackMood.objects.filter(track_id=track_id).values_list("mood", "source", "score", "weight")
+    )
+    dist, confidence = mood_distributions(
+        n_tracks=1,
+        track_index=np.zeros(len(rows), dtype=np.int64),
+        mood_index=np.array([MOOD_INDEX[row[0]] for row in rows], dtype=np.int64),
+        source_index=np.array([SOURCE_INDEX[row[1]] for row in rows], dtype=np.int64),
+        score=np.array([row[2] for row in rows], dtype=float),
+        weight=np.array([row[3] for row in rows], dtype=float),
+    )
+    sources: dict[str, list[str]] = {}
+    for mood, source, _score, _weight in rows:
+        sources.setdefault(mood, []).append(source)
+    return MoodDistribution(
+        shares={mood: float(dist[0, index]) for index, mood in enumerate(MOODS)},
+        confidence=float(confidence[0]),
+        sources=sources,
+    )
+
+
+def library_state(*, user: User) -> LibraryState:
+    synced = LibrarySync.objects.filter(user=user, status=LibrarySync.Status.DONE).exists()
+    return LibraryState(entries=LibraryEntry.objects.filter(user=user).count(), synced=synced)
+
+
+def library_sources(*, user: User, track_ids: list[int]) -> dict[int, list[str]]:
+    """How each of these tracks got into the user's library (LibraryEntry.SOURCE_FIELDS)."""
+    fields = LibraryEntry.SOURCE_FIELDS
+    return {
+        row[0]: [name for name, flag in zip(fields, row[1:], strict=True) if flag]
+        for row in LibraryEntry.objects.filter(user=user, track_id__in=track_ids).values_list(
+            "track_id", *fields
+        )
+    }
+
+
+def _with_items(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    return queryset.prefetch_related(
+        Prefetch(
+            "items",
+            queryset=RecommendationItem.objects.select_related("track").order_by("position"),
+        )
+    )
+
+
+def recommendation_get(*, user: User, pk: int) -> Recommendation | None:
+    return _with_items(Recommendation.objects.filter(user=user, pk=pk)).first()
+
+
+def recommendation_list(*, user: User, reading_id: int | None = None) -> QuerySet[Recommendation]:
+    queryset = Recommendation.objects.filter(user=user)
+    if reading_id is not None:
+        queryset = queryset.filter(reading_id=reading_id)
+    return _with_items(queryset.select_related("reading"))
+
+
+def recommendation_latest_for_reading(
+    *, user: User, reading_id: int, strategy: str
+) -> Recommendation | None:
+    return (
+        _with_items(
+            Recommendation.objects.filter(user=user, reading_id=reading_id, strategy=strategy)
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -1,0 +1,241 @@
+"""Writes for recommendations: rank the user's own library for an emotion and store the result."""
+
+from __future__ import annotations
+
+import secrets
+
+import numpy as np
+from django.db import transaction
+
+from accounts.models import User
+from core.exceptions import ApplicationError
+from emotions.models import MoodReading
+from feedback.selectors import UserRatingRows, crowd_evidence, user_track_affinity
+from ml.labels import EMOTIONS
+from recommendations.models import Recommendation, RecommendationItem, Strategy
+from recommendations.ranking import (
+    DEFAULT_WEIGHTS,
+    SOURCES,
+    RankingInput,
+    RankingWeights,
+    UserRatings,
+    mood_distributions,
+    rank,
+    recent_exposure,
+)
+from recommendations.rules import MOODS, rule_targets, target_vector
+from recommendations.selectors import (
+    Candidates,
+    MoodEvidence,
+    candidate_mood_evidence,
+    library_candidates,
+    library_sources,
+    library_track_ids,
+    recent_shown_track_ids,
+)
+
+# How many of the user's latest recommendations count as "shown recently".
+RECENT_RECOMMENDATIONS = 5
+MAX_ITEMS = 50
+# Other listeners are mentioned in a reason only once this many have rated the track.
+CROWD_MENTION_MIN = 3
+
+LIBRARY_PHRASES = (
+    ("liked", "in your Liked Songs"),
+    ("top_short", "one of your top tracks lately"),
+    ("top_medium", "one of your top tracks"),
+    ("top_long", "one of your all-time top tracks"),
+    ("recent", "played recently"),
+    ("playlist", "in your playlists"),
+)
+SOURCE_PHRASES = {
+    "curated": "curated {mood}",
+    "ratings": "listeners found it {mood}",
+    "audio": "sounds {mood}",
+}
+
+
+def _validate(*, user: User, emotion: str, strategy: str, reading: MoodReading | None, n: int):
+    if emotion not in EMOTIONS:
+        raise ApplicationError(
+            "Pick one of the emotions we know.", extra={"emotion": emotion, "choices": EMOTIONS}
+        )
+    if strategy not in Strategy.values:
+        raise ApplicationError(
+            "Choose a strategy: match or lift.",
+            extra={"strategy": strategy, "choices": Strategy.values},
+        )
+    if not 1 <= n <= MAX_ITEMS:
+        raise ApplicationError(f"Ask for between 1 and {MAX_ITEMS} songs.", extra={"n": n})
+    if reading is not None and reading.user_id != user.pk:
+        raise ApplicationError("Reading not found.", status_code=404)
+
+
+def _user_ratings(rows: UserRatingRows, candidates: Candidates) -> UserRatings:
+    return UserRatings(
+        position=candidates.positions(rows.track_ids),
+        stars=rows.stars,
+        same_emotion=rows.same_emotion,
+    )
+
+
+def _crowd_arrays(*, user: User, emotion: str, candidates: Candidates) -> tuple[np.ndarray, ...]:
+    crowd = crowd_evidence(user=user, emotion=emotion, track_ids=library_track_ids(user=user))
+    count = np.zeros(len(candidates.track_ids))
+    stars = np.zeros(len(candidates.track_ids))
+    positions = candidates.positions(crowd.track_ids)
+    known = positions >= 0
+    count[positions[known]] = crowd.count[known]
+    stars[positions[known]] = crowd.star_sum[known]
+    return count, stars
+
+
+def _mood_phrase(
+    index: int, *, data: RankingInput, evidence: MoodEvidence, rows: np.ndarray
+) -> str:
+    if data.mood_confidence[index] == 0:
+        return "exploring: we don't know its mood yet"
+    fit = data.target * data.mood_dist[index]
+    best = int(np.argmax(fit))
+    if fit[best] > 0:
+        for source_index, source in enumerate(SOURCES):
+            supports = (
+                (evidence.mood_index[rows] == best)
+                & (evidence.source_index[rows] == source_index)
+                & (evidence.score[rows] >= 0.5)
+            )
+            if supports.any():
+                return SOURCE_PHRASES[source].format(mood=MOODS[best])
+    return f"mostly {MOODS[int(np.argmax(data.mood_dist[index]))]}"
+
+
+def _rating_phrase(track_id: int, ratings: UserRatingRows) -> str | None:
+    """The user's own latest rating of the track, preferring one given in this emotion."""
+    mine = np.flatnonzero(ratings.track_ids == track_id)
+    if len(mine) == 0:
+        return None
+    same = mine[ratings.same_emotion[mine]]
+    chosen = int(same[0] if len(same) else mine[0])
+    return f"you rated it ★{int(ratings.stars[chosen])} when {ratings.emotions[chosen]}"
+
+
+def _reasons(
+    picked: np.ndarray,
+    *,
+    user: User,
+    emotion: str,
+    candidates: Candidates,
+    data: RankingInput,
+    evidence: MoodEvidence,
+    ratings: UserRatingRows,
+) -> list[str]:
+    track_ids = [int(candidates.track_ids[index]) for index in picked]
+    sources = library_sources(user=user, track_ids=track_ids)
+    reasons = []
+    for index, track_id in zip(picked.tolist(), track_ids, strict=True):
+        flags = sources.get(track_id, [])
+        parts = [next((text for flag, text in LIBRARY_PHRASES if flag in flags), "in your library")]
+        rows = np.flatnonzero(evidence.track_index == index)
+        parts.append(_mood_phrase(index, data=data, evidence=evidence, rows=rows))
+        rating = _rating_phrase(track_id, ratings)
+        if rating:
+            parts.append(rating)
+        count = data.crowd_count[index]
+        if count >= CROWD_MENTION_MIN and data.crowd_stars[index] / count >= 4:
+            parts.append(f"listeners liked it when {emotion}")
+        reasons.append(" · ".join(parts)[:300])
+    return reasons
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    user: User,
+    emotion: str,
+    strategy: str,
+    reading: MoodReading | None = None,
+    n: int = 10,
+    seed: int | None = None,
+    weights: RankingWeights = DEFAULT_WEIGHTS,
+) -> Recommendation:
+    """Rank the user's own library for `emotion` under `strategy` and store the top `n`.
+
+    Deterministic for a given `seed` and state; without one a fresh seed is drawn and stored.
+    """
+    _validate(user=user, emotion=emotion, strategy=strategy, reading=reading, n=n)
+    candidates = library_candidates(user=user)
+    if len(candidates.track_ids) == 0:
+        raise ApplicationError(
+            "Your library has no songs yet: sync it from Spotify first.",
+            extra={"reason": "empty_library"},
+        )
+    size = len(candidates.track_ids)
+    evidence = candidate_mood_evidence(user=user, candidates=candidates)
+    dist, confidence = mood_distributions(
+        n_tracks=size,
+        track_index=evidence.track_index,
+        mood_index=evidence.mood_index,
+        source_index=evidence.source_index,
+        score=evidence.score,
+        weight=evidence.weight,
+        prior_strength=weights.mood_prior_strength,
+    )
+    ratings = user_track_affinity(user=user, emotion=emotion)
+    crowd_count, crowd_stars = _crowd_arrays(user=user, emotion=emotion, candidates=candidates)
+    shown = recent_shown_track_ids(user=user, limit=RECENT_RECOMMENDATIONS)
+    data = RankingInput(
+        target=target_vector(rule_targets(emotion=emotion, strategy=strategy)),
+        mood_dist=dist,
+        mood_confidence=confidence,
+        artist_keys=candidates.artist_keys,
+        user=_user_ratings(ratings, candidates),
+        crowd_count=crowd_count,
+        crowd_stars=crowd_stars,
+        recent=recent_exposure(
+            [candidates.positions(ids) for ids in shown],
+            n_tracks=size,
+            decay=weights.recent_decay,
+        ),
+    )
+    seed = secrets.randbits(62) if seed is None else seed
+    ranked = rank(data, n=min(n, size), weights=weights, rng=np.random.default_rng(seed))
+
+    recommendation = Recommendation.objects.create(
+        user=user,
+        reading=reading,
+        emotion=emotion,
+        strategy=strategy,
+        cold_start=ranked.cold_start,
+        seed=seed,
+    )
+    reasons = _reasons(
+        ranked.indices,
+        user=user,
+        emotion=emotion,
+        candidates=candidates,
+        data=data,
+        evidence=evidence,
+        ratings=ratings,
+    )
+    RecommendationItem.objects.bulk_create(
+        [
+            RecommendationItem(
+                recommendation=recommendation,
+                track_id=int(candidates.track_ids[index]),
+                position=position,
+                score=float(ranked.score[index]),
+                reason=reason,
+                components={
+                    **{
+                        name: round(float(values[index]), 4)
+                        for name, values in ranked.components.items()
+                    },
+                    "mood_confidence": round(float(confidence[index]), 4),
+                },
+            )
+            for position, (index, reason) in enumerate(
+                zip(ranked.indices.tolist(), reasons, strict=True), start=1
+            )
+        ]
+    )
+    return recommendation

@@ -1,0 +1,146 @@
+"""HTML views of recommended songs: the panel for a reading (HTMX partial) and a stored list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.exceptions import ApplicationError
+from emotions.models import MoodReading
+from feedback.selectors import rating_stars_for_items
+from recommendations.models import Recommendation, Strategy
+from recommendations.rules import rule_targets
+from recommendations.selectors import (
+    library_state,
+    recommendation_get,
+    recommendation_latest_for_reading,
+)
+from recommendations.services import recommendation_create
+
+PANEL_TEMPLATE = "recommendations/_panel.html"
+
+
+def _url_or(name: str, fallback: str, *args: Any) -> str:
+    """The URL of a route another app may not have shipped yet, else a plain fallback path."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def _save_url(recommendation: Recommendation) -> str | None:
+    try:
+        return reverse("recommendations:save", args=[recommendation.pk])
+    except NoReverseMatch:
+        return None
+
+
+def _strategy(request: HttpRequest) -> str:
+    chosen = request.POST.get("strategy") or request.GET.get("strategy")
+    return chosen if chosen in Strategy.values else request.user.default_strategy
+
+
+def _target_words(emotion: str, strategy: str) -> str:
+    moods = sorted(rule_targets(emotion=emotion, strategy=strategy).items(), key=lambda m: -m[1])
+    return " and ".join(mood for mood, _weight in moods)
+
+
+def _panel_context(
+    request: HttpRequest, recommendation: Recommendation | None, **extra: Any
+) -> dict[str, Any]:
+    items = list(recommendation.items.all()) if recommendation else []
+    stars = rating_stars_for_items(user=request.user, item_ids=[item.pk for item in items])
+    context = {
+        "recommendation": recommendation,
+        "rows": [(item, stars.get(item.pk)) for item in items],
+        "strategies": Strategy.choices,
+        "demo_mode": settings.DEMO_MODE,
+        "library_url": _url_or("recommendations:library", "/library/"),
+        "capture_url": _url_or("emotions:capture", "/mood/"),
+        # Focus the new heading after the listener switched strategy or asked again.
+        "focus": bool(request.htmx) and request.htmx.target == "songs-panel",
+    }
+    if recommendation:
+        context.update(
+            save_url=_save_url(recommendation),
+            target_words=_target_words(recommendation.emotion, recommendation.strategy),
+            strategy=recommendation.strategy,
+        )
+    context.update(extra)
+    return context
+
+
+def _render_panel(request: HttpRequest, context: dict[str, Any], page: str) -> HttpResponse:
+    return render(request, PANEL_TEMPLATE if request.htmx else page, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def songs_for_reading(request: HttpRequest, reading_id: int) -> HttpResponse:
+    """GET: the latest list for the reading and strategy (made on first visit); POST: new picks."""
+    reading = get_object_or_404(MoodReading, pk=reading_id, user=request.user)
+    strategy = _strategy(request)
+    page = "recommendations/for_reading.html"
+    base = {"reading": reading, "strategy": strategy, "panel_url": request.path}
+    emotion = reading.effective_emotion
+    if not emotion or not reading.is_final:
+        return _render_panel(
+            request, _panel_context(request, None, state="no_emotion", **base), page
+        )
+    state = library_state(user=request.user)
+    if state.entries == 0:
+        empty = "empty_library" if state.synced else "no_library"
+        return _render_panel(request, _panel_context(request, None, state=empty, **base), page)
+
+    recommendation = None
+    if request.method == "GET":
+        recommendation = recommendation_latest_for_reading(
+            user=request.user, reading_id=reading.pk, strategy=strategy
+        )
+    if recommendation is None:
+        try:
+            created = recommendation_create(
+                user=request.user, emotion=emotion, strategy=strategy, reading=reading
+            )
+        except ApplicationError as error:
+            context = _panel_context(request, None, state="error", error=error.message, **base)
+            return _render_panel(request, context, page)
+        if request.method == "POST" and not request.htmx:
+            return redirect(f"{request.path}?strategy={strategy}")
+        recommendation = recommendation_get(user=request.user, pk=created.pk)
+    context = _panel_context(request, recommendation, state="ok", **base)
+    return _render_panel(request, context, page)
+
+
+@login_required
+@require_GET
+def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stored recommendation, with its songs, reasons and the listener's ratings."""
+    recommendation = recommendation_get(user=request.user, pk=pk)
+    if recommendation is None:
+        raise Http404("No such recommendation.")
+    panel_url = (
+        reverse("recommendations:for_reading", args=[recommendation.reading_id])
+        if recommendation.reading_id
+        else None
+    )
+    context = _panel_context(
+        request,
+        recommendation,
+        state="ok",
+        reading=recommendation.reading,
+        panel_url=panel_url,
+        reading_url=(
+            _url_or("emotions:reading", "", recommendation.reading_id)
+            if recommendation.reading_id
+            else ""
+        ),
+        stored=True,
+    )
+    return render(request, "recommendations/detail.html", context)
