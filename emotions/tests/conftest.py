@@ -1,0 +1,66 @@
+"""Fixtures for the emotions tests: a private folder per test and small or shipped models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+
+from emotions.models import MoodReading
+
+
+@pytest.fixture(autouse=True)
+def private_media(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Frames and thumbnails go to a folder of this test, so what is left can be checked."""
+    folder = tmp_path / "private"
+    folder.mkdir()
+    storage = FileSystemStorage(location=folder)
+    for name in ("image", "thumbnail"):
+        monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
+    return folder
+
+
+def stored_files(folder: Path) -> list[str]:
+    """Every file under the private folder, as storage names."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="session")
+def tiny_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An untrained model of the shipped architecture: fast, and honest about its shape."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from ml.model import build_model
+    from ml.modelfile import save_model_bundle
+
+    return save_model_bundle(
+        build_model(widths=(8, 16)), tmp_path_factory.mktemp("model"), temperature=1.0
+    )
+
+
+@pytest.fixture
+def emotion_model(settings, tiny_model_file: Path) -> Path:
+    """Point EMOTION_MODEL_PATH at the tiny model."""
+    settings.EMOTION_MODEL_PATH = tiny_model_file
+    return tiny_model_file
+
+
+def shipped_model_or_skip() -> Path:
+    """The committed model; a missing one skips the test, or fails it under CI=true."""
+    path = Path(settings.BASE_DIR) / "ml" / "weights" / "emotion_cnn.keras"
+    if not (path.is_file() and path.with_suffix(".json").is_file()):
+        message = f"the shipped emotion model {path.relative_to(settings.BASE_DIR)} is missing"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and {message}")
+        pytest.skip(f"{message} (it is trained by `python -m ml.train`)")
+    return path
+
+
+@pytest.fixture
+def shipped_model(settings) -> Path:
+    """Point EMOTION_MODEL_PATH at the committed model (skip or fail when it is missing)."""
+    path = shipped_model_or_skip()
+    settings.EMOTION_MODEL_PATH = path
+    return path

@@ -1,0 +1,194 @@
+"""HTML pages of the emotions app: capture, the result with its polling partial, the thumbnail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from core.exceptions import ApplicationError
+from emotions.forms import CorrectionForm, ManualMoodForm, PhotoUploadForm
+from emotions.models import MoodReading
+from emotions.presentation import (
+    ADJECTIVES,
+    EMOJI,
+    LABELS,
+    chart_data,
+    chart_summary,
+    emotion_options,
+    face_geometry,
+    probability_rows,
+)
+from emotions.selectors import reading_get
+from emotions.services import reading_correct, reading_create, reading_delete
+from emotions.throttles import upload_wait_seconds
+from emotions.validation import ALLOWED_FORMATS_TEXT, human_size
+
+# Poll every second at first; a reading still waiting after this long polls more gently.
+SLOW_AFTER_SECONDS = 30
+
+
+def _own_reading(request: HttpRequest, pk: int) -> MoodReading:
+    reading = reading_get(user=request.user, reading_id=pk)
+    if reading is None:
+        raise Http404("No such reading.")
+    return reading
+
+
+def _songs_url(reading: MoodReading, strategy: str) -> str | None:
+    """The recommendations panel for this reading, once that feature is installed."""
+    if not reading.is_final or not reading.effective_emotion:
+        return None
+    try:
+        return reverse("recommendations:for_reading", args=[reading.pk]) + f"?strategy={strategy}"
+    except NoReverseMatch:
+        return None
+
+
+def _panel_context(request: HttpRequest, reading: MoodReading) -> dict[str, Any]:
+    age = (timezone.now() - reading.created_at).total_seconds()
+    slow = not reading.is_final and age > SLOW_AFTER_SECONDS
+    emotion = reading.effective_emotion
+    return {
+        "reading": reading,
+        "poll_seconds": 5 if slow else 1,
+        "slow": slow,
+        "progress_step": 2 if reading.status == MoodReading.Status.PROCESSING else 1,
+        "emotion_label": LABELS.get(emotion, ""),
+        "emotion_adjective": ADJECTIVES.get(emotion, ""),
+        "emotion_emoji": EMOJI.get(emotion, ""),
+        "detected_adjective": ADJECTIVES.get(reading.emotion, ""),
+        "confidence_percent": round(100 * reading.confidence) if reading.confidence else None,
+        "probability_rows": probability_rows(reading),
+        "chart": chart_data(reading),
+        "chart_summary": chart_summary(reading),
+        "geometry": face_geometry(reading),
+        "options": emotion_options(reading.user_emotion),
+        "songs_url": _songs_url(reading, request.user.default_strategy),
+        "announce": request.htmx and reading.is_final,
+    }
+
+
+def _capture_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "options": emotion_options(),
+        "formats_text": ALLOWED_FORMATS_TEXT,
+        "max_upload_bytes": settings.READING_MAX_UPLOAD_BYTES,
+        "max_upload_text": human_size(settings.READING_MAX_UPLOAD_BYTES),
+        "keeps_thumbnail": request.user.image_retention != User.ImageRetention.NOTHING,
+        **extra,
+    }
+
+
+def _create_from_post(request: HttpRequest) -> MoodReading:
+    """One reading from the capture page's forms: a picked mood or a photo."""
+    if "emotion" in request.POST:
+        manual = ManualMoodForm(request.POST)
+        if not manual.is_valid():
+            raise ApplicationError("Pick one of the moods.")
+        return reading_create(
+            user=request.user,
+            source=MoodReading.Source.MANUAL,
+            emotion=manual.cleaned_data["emotion"],
+        )
+    wait = upload_wait_seconds(request)
+    if wait is not None:
+        raise ApplicationError(
+            f"You've uploaded a lot of photos. Try again in {max(1, round(wait / 60))} min.",
+            status_code=429,
+        )
+    upload = PhotoUploadForm(request.POST, request.FILES)
+    upload.is_valid()
+    return reading_create(
+        user=request.user,
+        image_file=upload.cleaned_data.get("image"),
+        source=upload.cleaned_data.get("source") or MoodReading.Source.UPLOAD,
+    )
+
+
+@login_required
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "POST"])
+def capture(request: HttpRequest) -> HttpResponse:
+    """Webcam snapshot, file upload (works without JavaScript) or a picked mood."""
+    if request.method == "POST":
+        try:
+            reading = _create_from_post(request)
+        except ApplicationError as exc:
+            context = _capture_context(request, error=exc.message)
+            return render(request, "emotions/capture.html", context, status=exc.status_code)
+        return redirect("emotions:reading", pk=reading.pk)
+    return render(request, "emotions/capture.html", _capture_context(request))
+
+
+@login_required
+@require_GET
+def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result page; it polls its own status partial until the reading is final."""
+    reading = _own_reading(request, pk)
+    return render(request, "emotions/reading.html", _panel_context(request, reading))
+
+
+@login_required
+@never_cache
+@require_GET
+def reading_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result panel alone (HTMX polls it); without HTMX, the whole page."""
+    reading = _own_reading(request, pk)
+    if not request.htmx:
+        return redirect("emotions:reading", pk=reading.pk)
+    return render(request, "emotions/partials/reading_panel.html", _panel_context(request, reading))
+
+
+@login_required
+@require_GET
+def reading_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    """The primary face's thumbnail, to its owner only (404 for anyone else)."""
+    reading = _own_reading(request, pk)
+    if not reading.thumbnail:
+        raise Http404("This reading keeps no thumbnail.")
+    try:
+        handle = reading.thumbnail.open("rb")
+    except FileNotFoundError:
+        raise Http404("The thumbnail is gone.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def reading_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Not right? It's …": store the user's word; HTMX gets the updated panel back."""
+    reading = _own_reading(request, pk)
+    form = CorrectionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError("Pick one of the moods.")
+        reading = reading_correct(reading=reading, emotion=form.cleaned_data["emotion"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    if request.htmx:
+        return render(
+            request, "emotions/partials/reading_panel.html", _panel_context(request, reading)
+        )
+    return redirect("emotions:reading", pk=reading.pk)
+
+
+@login_required
+@require_POST
+def reading_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete the reading and its files, then go back to the capture page."""
+    reading_delete(reading=_own_reading(request, pk))
+    messages.success(request, "The reading and its images were deleted.")
+    return redirect("emotions:capture")
