@@ -129,18 +129,23 @@ def mood_distributions(
 
 
 def ratings_mood_evidence(
-    *, stars: np.ndarray, targets: np.ndarray, prior: float = 1.0, sure_after: float = 2.0
+    *,
+    stars: np.ndarray,
+    targets: np.ndarray,
+    prior_strength: float = 2.0,
+    sure_after: float = 2.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mood evidence from listeners' ratings of one track: (score, weight, amount) per mood.
 
     A rating of s stars given while the rules targeted moods `targets` (one row of MOODS weights
-    per rating) says the track fits those moods by (s - 1) / 4. Per mood, the score is a Beta
-    posterior mean shrunk toward 1/2 and the weight grows with the amount of evidence.
+    per rating) says the track fits those moods by (s - 1) / 4. Per mood, the score is that fit
+    averaged and shrunk toward 1/4 (no better than chance among four moods, so a lone low rating
+    counts against the mood), and the weight grows with the amount of evidence.
     """
     fit = (np.asarray(stars, dtype=float) - 1.0) / 4.0
     amount = targets.sum(axis=0)
     positive = (targets * fit[:, None]).sum(axis=0)
-    score = (prior + positive) / (2 * prior + amount)
+    score = (prior_strength / N_MOODS + positive) / (prior_strength + amount)
     weight = amount / (amount + sure_after)
     return score, weight, amount
 

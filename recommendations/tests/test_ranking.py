@@ -89,19 +89,19 @@ def test_low_scores_lower_a_moods_share() -> None:
     assert dist[0].sum() == pytest.approx(1.0)
 
 
-def test_rating_evidence_is_shrunk_toward_the_middle_when_there_are_few_ratings() -> None:
+def test_rating_evidence_is_shrunk_toward_chance_when_there_are_few_ratings() -> None:
     lift_sad = np.array([0.6, 0.0, 0.0, 1.0])  # happy 0.6, calm 1.0
     score_one, weight_one, _ = ratings_mood_evidence(stars=np.array([5]), targets=lift_sad[None])
     score_many, weight_many, amount = ratings_mood_evidence(
         stars=np.full(10, 5), targets=np.tile(lift_sad, (10, 1))
     )
 
-    assert 0.5 < score_one[CALM] < score_many[CALM] < 1.0
+    assert 0.25 < score_one[CALM] < score_many[CALM] < 1.0
     assert weight_one[CALM] < weight_many[CALM] < 1.0
     assert weight_many[HAPPY] < weight_many[CALM]
     assert amount[SAD] == 0
-    low, _, _ = ratings_mood_evidence(stars=np.full(4, 1), targets=np.tile(lift_sad, (4, 1)))
-    assert low[CALM] < 0.5
+    low, _, _ = ratings_mood_evidence(stars=np.array([1]), targets=lift_sad[None])
+    assert low[CALM] < 0.25
 
 
 def test_mood_fit_follows_the_target_moods() -> None:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import user_ensure_admin, user_ensure_demo
+from recommendations import demo_moods as recommendations_demo_moods
+from spotify_sandbox import demo as spotify_sandbox_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +20,8 @@ class Command(BaseCommand):
         for user, created in ((admin, admin_created), (demo, demo_created)):
             verb = "created" if created else "already present"
             self.stdout.write(f"user {user.username}: {verb}")
+        recommendations_demo_moods.seed(stdout=self.stdout)
+        spotify_sandbox_demo.seed(stdout=self.stdout)
 
     def _admin_password(self) -> str:
         password = settings.DJANGO_ADMIN_PASSWORD
