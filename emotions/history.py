@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.exceptions import ApplicationError
 from emotions.models import MoodReading
-from emotions.storage import private_storage
+from emotions.services import reading_delete
 from feedback.models import Rating
 from recommendations.models import LibraryEntry, Recommendation, RecommendationItem
 
@@ -60,9 +60,9 @@ def _delete_files_on_commit(names: Iterable[str]) -> None:
     names = [name for name in names if name]
     if not names:
         return
+    storage = MoodReading._meta.get_field("image").storage
 
     def delete() -> None:
-        storage = private_storage()
         for name in names:
             storage.delete(name)
 
@@ -75,8 +75,7 @@ def history_reading_delete(*, user: User, reading_id: int) -> None:
     reading = MoodReading.objects.filter(user=user, pk=reading_id).first()
     if reading is None:
         raise ApplicationError("That reading does not exist.", status_code=404)
-    _delete_files_on_commit([reading.image.name, reading.thumbnail.name])
-    reading.delete()
+    reading_delete(reading=reading)
 
 
 @transaction.atomic
