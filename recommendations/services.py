@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from core.exceptions import ApplicationError
 from emotions.models import MoodReading
+from emotions.presentation import ADJECTIVES
 from feedback.selectors import UserRatingRows, crowd_evidence, user_track_affinity
 from ml.labels import EMOTIONS
 from recommendations.models import Recommendation, RecommendationItem, Strategy
@@ -116,7 +117,8 @@ def _rating_phrase(track_id: int, ratings: UserRatingRows) -> str | None:
         return None
     same = mine[ratings.same_emotion[mine]]
     chosen = int(same[0] if len(same) else mine[0])
-    return f"you rated it ★{int(ratings.stars[chosen])} when {ratings.emotions[chosen]}"
+    when = ADJECTIVES.get(ratings.emotions[chosen], ratings.emotions[chosen])
+    return f"you rated it ★{int(ratings.stars[chosen])} when {when}"
 
 
 def _reasons(
@@ -142,7 +144,7 @@ def _reasons(
             parts.append(rating)
         count = data.crowd_count[index]
         if count >= CROWD_MENTION_MIN and data.crowd_stars[index] / count >= 4:
-            parts.append(f"listeners liked it when {emotion}")
+            parts.append(f"listeners liked it when {ADJECTIVES.get(emotion, emotion)}")
         reasons.append(" · ".join(parts)[:300])
     return reasons
 

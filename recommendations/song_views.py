@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
 from emotions.models import MoodReading
+from emotions.presentation import ADJECTIVES
 from feedback.selectors import rating_stars_for_items
 from recommendations.models import Recommendation, Strategy
 from recommendations.rules import rule_targets
@@ -71,6 +72,7 @@ def _panel_context(
             save_url=_save_url(recommendation),
             target_words=_target_words(recommendation.emotion, recommendation.strategy),
             strategy=recommendation.strategy,
+            feeling=ADJECTIVES.get(recommendation.emotion, recommendation.emotion),
         )
     context.update(extra)
     return context

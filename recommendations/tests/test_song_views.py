@@ -1,0 +1,255 @@
+"""Tests for the songs panel (/songs/reading/<id>/) and a stored list (/songs/<pk>/)."""
+
+import pytest
+from django.test import Client, override_settings
+from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
+
+from accounts.tests.factories import UserFactory
+from emotions.models import MoodReading
+from feedback.services import rating_upsert
+from recommendations.models import LibrarySync, Recommendation
+from recommendations.moods import track_moods_sync_curated
+from recommendations.tests.factories import (
+    DoneReadingFactory,
+    RecommendationFactory,
+    curated_library,
+)
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def reading(user) -> MoodReading:
+    curated_library(user, per_mood=5)
+    track_moods_sync_curated()
+    return DoneReadingFactory(user=user, emotion="sad")
+
+
+def panel_url(reading: MoodReading) -> str:
+    return f"/songs/reading/{reading.pk}/"
+
+
+@pytest.mark.django_db
+def test_the_panel_is_an_htmx_partial_with_ten_songs_and_reasons(
+    client_logged_in: Client, reading
+) -> None:
+    response = client_logged_in.get(panel_url(reading), {"strategy": "match"}, **HTMX)
+
+    assertTemplateUsed(response, "recommendations/_panel.html")
+    assertNotContains(response, "<html")
+    assertContains(response, 'id="songs-panel"')
+    assertContains(response, "Feeling sad? Songs to match your mood")
+    assertContains(response, 'class="song"', count=10)
+    assertContains(response, "curated sad")
+    assertContains(response, "https://open.spotify.com/embed/track/", count=10)
+    assertContains(response, 'loading="lazy"', count=10)
+    assertContains(response, 'title="Spotify player: ')
+    assertContains(response, "Open in Spotify", count=10)
+    assertContains(response, 'role="status"')
+    recommendation = Recommendation.objects.get()
+    assert recommendation.reading == reading
+    assert recommendation.strategy == "match"
+
+
+@pytest.mark.django_db
+def test_without_htmx_it_is_a_full_page(client_logged_in: Client, reading) -> None:
+    response = client_logged_in.get(panel_url(reading))
+
+    assertTemplateUsed(response, "recommendations/for_reading.html")
+    assertContains(response, "<h1>")
+    assertContains(response, "Feeling sad? Songs to match your mood")  # the user's default strategy
+
+
+@pytest.mark.django_db
+def test_the_switch_offers_both_strategies_and_marks_the_current_one(
+    client_logged_in: Client, reading
+) -> None:
+    response = client_logged_in.get(panel_url(reading), {"strategy": "lift"}, **HTMX)
+
+    assertContains(response, "Feeling sad? Songs to lift your mood")
+    assertContains(response, "leaning calm and happy")
+    assertContains(response, f'hx-get="{panel_url(reading)}?strategy=match"')
+    assertContains(response, 'hx-target="#songs-panel"')
+    html = response.content.decode()
+    current = html[html.index('aria-current="true"') - 400 : html.index('aria-current="true"')]
+    assert "strategy=lift" in current
+
+
+@pytest.mark.django_db
+def test_switching_strategy_changes_the_songs(client_logged_in: Client, reading) -> None:
+    match = client_logged_in.get(panel_url(reading), {"strategy": "match"}, **HTMX)
+    lift = client_logged_in.get(panel_url(reading), {"strategy": "lift"}, **HTMX)
+
+    assertContains(match, '<h4 class="song-title">Sad song', count=5)
+    assertNotContains(lift, '<h4 class="song-title">Sad song')
+    assertContains(lift, '<h4 class="song-title">Calm song', count=5)
+
+
+@pytest.mark.django_db
+def test_a_reload_shows_the_same_list_and_new_picks_make_a_new_one(
+    client_logged_in: Client, reading
+) -> None:
+    client_logged_in.get(panel_url(reading), **HTMX)
+    client_logged_in.get(panel_url(reading), **HTMX)
+    assert Recommendation.objects.count() == 1
+
+    response = client_logged_in.post(panel_url(reading), {"strategy": "match"}, **HTMX)
+
+    assert Recommendation.objects.count() == 2
+    assertContains(response, 'id="songs-panel"')
+
+
+@pytest.mark.django_db
+def test_new_picks_without_htmx_redirect_to_the_panel(client_logged_in: Client, reading) -> None:
+    response = client_logged_in.post(panel_url(reading), {"strategy": "lift"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{panel_url(reading)}?strategy=lift"
+
+
+@pytest.mark.django_db
+def test_switching_moves_focus_to_the_new_heading(client_logged_in: Client, reading) -> None:
+    first = client_logged_in.get(panel_url(reading), **HTMX)
+    switched = client_logged_in.get(
+        panel_url(reading), {"strategy": "lift"}, HTTP_HX_TARGET="songs-panel", **HTMX
+    )
+
+    assertNotContains(first, "autofocus")
+    assertContains(switched, "autofocus")
+
+
+@pytest.mark.django_db
+def test_the_save_form_posts_the_list_to_spotify(client_logged_in: Client, reading) -> None:
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    recommendation = Recommendation.objects.get()
+    assertContains(response, f'action="/songs/{recommendation.pk}/save/"')
+    assertContains(response, "Save as a playlist in my Spotify")
+
+
+@pytest.mark.django_db
+def test_a_saved_list_links_to_its_playlist(client_logged_in: Client, reading) -> None:
+    client_logged_in.get(panel_url(reading), **HTMX)
+    Recommendation.objects.update(spotify_playlist_id="0123456789abcdefghijkl")
+
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, "https://open.spotify.com/playlist/0123456789abcdefghijkl")
+    assertNotContains(response, "Save as a playlist in my Spotify")
+
+
+@pytest.mark.django_db
+@override_settings(DEMO_MODE=True)
+def test_demo_mode_says_playback_needs_a_real_account(client_logged_in: Client, reading) -> None:
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, "playback needs a real Spotify account")
+
+
+@pytest.mark.django_db
+@override_settings(DEMO_MODE=False)
+def test_with_real_spotify_there_is_no_demo_notice(client_logged_in: Client, reading) -> None:
+    assertNotContains(client_logged_in.get(panel_url(reading), **HTMX), "Demo mode")
+
+
+@pytest.mark.django_db
+def test_stars_show_the_users_earlier_rating(client_logged_in: Client, user, reading) -> None:
+    client_logged_in.get(panel_url(reading), **HTMX)
+    item = Recommendation.objects.get().items.get(position=1)
+    rating_upsert(user=user, item=item, stars=4)
+
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, f'id="rate-{item.pk}-4" name="stars" value="4" checked')
+    assertContains(response, "You rated it ★4.")
+    assertContains(response, 'hx-post="/ratings/"', count=10)
+
+
+@pytest.mark.django_db
+def test_cold_start_is_explained(client_logged_in: Client, user) -> None:
+    from recommendations.tests.factories import LibraryEntryFactory
+
+    for _ in range(4):
+        LibraryEntryFactory(user=user)
+    reading = DoneReadingFactory(user=user, emotion="happy")
+
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, "We don't know the moods of your songs yet")
+    assertContains(response, "exploring", count=4)
+
+
+@pytest.mark.django_db
+def test_no_library_yet_links_to_the_library_page_with_a_sync_hint(
+    client_logged_in: Client, user
+) -> None:
+    reading = DoneReadingFactory(user=user)
+
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, "We haven't read your Spotify library yet")
+    assertContains(response, 'href="/library/"')
+    assertContains(response, "Syncing reads your liked songs")
+    assert not Recommendation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_synced_but_empty_library_is_explained(client_logged_in: Client, user) -> None:
+    LibrarySync.objects.create(user=user, status=LibrarySync.Status.DONE)
+    reading = DoneReadingFactory(user=user)
+
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, "Your Spotify library is empty")
+
+
+@pytest.mark.django_db
+def test_a_reading_without_an_emotion_gets_no_songs(client_logged_in: Client, user) -> None:
+    reading = DoneReadingFactory(user=user, status=MoodReading.Status.NO_FACE, emotion="")
+
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, "no emotion to pick songs for")
+    assertNotContains(response, "strategy-switch")
+
+
+@pytest.mark.django_db
+def test_the_users_correction_wins_over_the_model(client_logged_in: Client, reading) -> None:
+    reading.user_emotion = "happy"
+    reading.save()
+
+    assertContains(client_logged_in.get(panel_url(reading), **HTMX), "Feeling happy?")
+
+
+@pytest.mark.django_db
+def test_someone_elses_reading_is_not_found(client_logged_in: Client) -> None:
+    other = DoneReadingFactory()
+
+    assert client_logged_in.get(panel_url(other), **HTMX).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_panel_needs_a_signed_in_user(client: Client, reading) -> None:
+    response = client.get(panel_url(reading))
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_stored_list_has_its_own_page(client_logged_in: Client, user, reading) -> None:
+    client_logged_in.get(panel_url(reading), **HTMX)
+    recommendation = Recommendation.objects.get()
+
+    response = client_logged_in.get(f"/songs/{recommendation.pk}/")
+
+    assertTemplateUsed(response, "recommendations/detail.html")
+    assertContains(response, 'class="song"', count=10)
+    assertContains(response, f'href="/mood/readings/{reading.pk}/"')
+
+
+@pytest.mark.django_db
+def test_a_stored_list_is_private(client_logged_in: Client) -> None:
+    other = RecommendationFactory(user=UserFactory())
+
+    assert client_logged_in.get(f"/songs/{other.pk}/").status_code == 404
