@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench vendor migrate seed
+.PHONY: help install run test lint format bench vendor migrate seed audit load
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ format: install ## ruff format and autofix
 
 bench: install ## Run every bench/*.py and write docs/BENCHMARKS.md
 	$(BIN)/python -m bench
+
+audit: install ## pip-audit the installed packages (policy: docs/RELIABILITY.md)
+	$(BIN)/python scripts/audit_dependencies.py
+
+load: install ## Load test against gunicorn + PostgreSQL + Redis + Celery (see docs/RELIABILITY.md)
+	$(BIN)/python -m loadtest $(LOAD_ARGS)
 
 vendor: ## Re-vendor the pinned front-end packages into static/vendor/ (needs npm)
 	scripts/vendor_static.sh
