@@ -179,7 +179,7 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
         "## In the product",
         "",
         "`ml.inference.EmotionRecognizer`: EXIF-upright decode, Haar-cascade face detection on a "
-        "copy scaled to 320 px (MTCNN when Haar finds nothing), square crop with a 12 % margin, "
+        "copy scaled to 400 px (MTCNN when Haar finds nothing), square crop with a 12 % margin, "
         "gray 48x48, one compiled TensorFlow call for all faces and their mirror images. Speed "
         "and memory: `docs/BENCHMARKS.md`.",
         "",

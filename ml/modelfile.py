@@ -39,6 +39,7 @@ def _atomic_write(path: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; other service users must read it
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
