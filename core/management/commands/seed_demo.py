@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import user_ensure_admin, user_ensure_demo
+from emotions import demo as emotions_demo
 from recommendations import demo_moods as recommendations_demo_moods
 from spotify_sandbox import demo as spotify_sandbox_demo
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(f"user {user.username}: {verb}")
         recommendations_demo_moods.seed(stdout=self.stdout)
         spotify_sandbox_demo.seed(stdout=self.stdout)
+        emotions_demo.seed(stdout=self.stdout)
 
     def _admin_password(self) -> str:
         password = settings.DJANGO_ADMIN_PASSWORD
