@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
+from config.celery_app import app as celery_app
 from emotions.models import MoodReading
 
 
@@ -64,3 +67,20 @@ def shipped_model(settings) -> Path:
     path = shipped_model_or_skip()
     settings.EMOTION_MODEL_PATH = path
     return path
+
+
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Send tasks for real, to a Redis port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{closed_port}/0"
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.broker_url = saved

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +11,6 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from config.celery_app import app as celery_app
 from core.exceptions import ApplicationError
 from emotions import services
 from emotions.models import MoodReading
@@ -100,23 +97,6 @@ def test_a_bad_photo_writes_nothing(user: User, private_media: Path) -> None:
     assert caught.value.status_code == 400
     assert not MoodReading.objects.exists()
     assert stored_files(private_media) == []
-
-
-@pytest.fixture
-def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Send tasks for real, to a Redis port where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{closed_port}/0"
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
-    try:
-        yield
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
 
 
 @pytest.mark.django_db(transaction=True)
