@@ -7,5 +7,4 @@ from core import views
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
-    path("mood/", views.coming_soon, {"title": "Read my mood"}, name="mood"),
 ]

@@ -243,6 +243,14 @@ EMOTION_MODEL_PATH = Path(
 # When false, a missing model is a warning in /healthz rather than an error.
 EMOTION_MODEL_REQUIRED = env.bool("EMOTION_MODEL_REQUIRED", default=False)
 
+# MOOD READINGS
+# ------------------------------------------------------------------------------
+# Uploads over this many bytes or pixels get a 400 (the pixel limit stops decompression bombs).
+READING_MAX_UPLOAD_BYTES = env.int("READING_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+READING_MAX_PIXELS = env.int("READING_MAX_PIXELS", default=40_000_000)
+# Readings pending/processing longer than this are failed by the beat sweeper.
+READING_STUCK_AFTER_SECONDS = env.int("READING_STUCK_AFTER_SECONDS", default=600)
+
 # HEALTH CHECKS
 # ------------------------------------------------------------------------------
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
