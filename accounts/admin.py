@@ -1,16 +1,134 @@
-"""Admin for users, with Moodtrack's preference fields."""
+"""Admin for users (preferences, last library sync, curators) and a token-free social-auth view."""
 
-from django.contrib import admin
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from accounts.curators import CURATORS_GROUP
 from accounts.models import User
+from recommendations.models import LibrarySync
+
+
+class LibrarySyncInline(admin.StackedInline):
+    model = LibrarySync
+    fields = [
+        "status",
+        "track_count",
+        "processed",
+        "total",
+        "message",
+        "started_at",
+        "finished_at",
+        "last_success_at",
+        "resume_at",
+    ]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    verbose_name_plural = "Spotify library sync"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "email", "is_staff", "is_demo", "default_strategy", "date_joined")
-    list_filter = (*DjangoUserAdmin.list_filter, "is_demo", "default_strategy", "image_retention")
+    list_display = (
+        "username",
+        "email",
+        "is_staff",
+        "is_demo",
+        "default_strategy",
+        "sync_status",
+        "last_synced",
+        "date_joined",
+    )
+    list_filter = (
+        *DjangoUserAdmin.list_filter,
+        "is_demo",
+        "default_strategy",
+        "image_retention",
+        "library_sync__status",
+    )
+    list_select_related = ("library_sync",)
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Moodtrack", {"fields": ("default_strategy", "image_retention", "is_demo")}),
     )
+    inlines = [LibrarySyncInline]
+    actions = ["make_curators"]
+
+    @staticmethod
+    def _sync(user: User) -> LibrarySync | None:
+        try:
+            return user.library_sync
+        except LibrarySync.DoesNotExist:
+            return None
+
+    @admin.display(description="library sync", ordering="library_sync__status")
+    def sync_status(self, user: User) -> str:
+        sync = self._sync(user)
+        return sync.get_status_display() if sync else LibrarySync.Status.NEVER.label
+
+    @admin.display(description="last synced", ordering="library_sync__last_success_at")
+    def last_synced(self, user: User) -> Any:
+        sync = self._sync(user)
+        return sync.last_success_at if sync and sync.last_success_at else "—"
+
+    @admin.action(description="Make the selected users curators (staff in the curators group)")
+    def make_curators(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        if not request.user.is_superuser:
+            self.message_user(request, "Only a superuser can appoint curators.", messages.ERROR)
+            return
+        group = Group.objects.get(name=CURATORS_GROUP)
+        users = list(queryset)
+        for user in users:
+            user.groups.add(group)
+        queryset.update(is_staff=True)
+        self.message_user(request, f"{len(users)} curator(s) appointed.", messages.SUCCESS)
+
+
+# social_django's own admin shows `extra_data` (access and refresh tokens) and OpenID secrets.
+# Replace it: superusers alone see who is connected to Spotify, never a token.
+if apps.is_installed("social_django"):
+    import social_django.admin  # noqa: F401 - make sure its registrations exist before replacing
+    from social_django.models import Association, Nonce, UserSocialAuth
+
+    for _model in (UserSocialAuth, Nonce, Association):
+        if admin.site.is_registered(_model):
+            admin.site.unregister(_model)
+
+    @admin.register(UserSocialAuth)
+    class UserSocialAuthAdmin(admin.ModelAdmin):
+        list_display = ("user", "provider", "uid", "created", "modified")
+        list_filter = ("provider",)
+        search_fields = ("user__username", "uid")
+        list_select_related = ("user",)
+        fields = ("user", "provider", "uid", "created", "modified")
+        readonly_fields = fields
+
+        def has_module_permission(self, request: HttpRequest) -> bool:
+            return request.user.is_active and request.user.is_superuser
+
+        def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+            return request.user.is_active and request.user.is_superuser
+
+        def has_add_permission(self, request: HttpRequest) -> bool:
+            return False
+
+        def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+            return False
+
+        def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+            # Disconnecting is the user's (profile page); a superuser may remove a stale link.
+            return request.user.is_active and request.user.is_superuser
