@@ -58,6 +58,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "django_celery_results",
     "django_celery_beat",
+    "social_django",
 ]
 LOCAL_APPS = [
     "core",
@@ -88,6 +89,69 @@ SOCIAL_AUTH_SPOTIFY_SECRET = env("SOCIAL_AUTH_SPOTIFY_SECRET", default="")
 # Demo mode (the "Try the demo" sign-in) is on exactly when no Spotify app is configured.
 DEMO_MODE = not SOCIAL_AUTH_SPOTIFY_KEY
 DEMO_USERNAME = "demo"
+# The local Spotify stand-in (spotify_sandbox, /spotify-sandbox/): on by default in demo mode.
+SPOTIFY_SANDBOX_ENABLED = env.bool("SPOTIFY_SANDBOX_ENABLED", default=DEMO_MODE)
+if SPOTIFY_SANDBOX_ENABLED:
+    INSTALLED_APPS = [*INSTALLED_APPS, "spotify_sandbox"]
+_SANDBOX_URL = "http://127.0.0.1:8000/spotify-sandbox"
+SPOTIFY_ACCOUNTS_BASE_URL = env(
+    "SPOTIFY_ACCOUNTS_BASE_URL",
+    default=_SANDBOX_URL if DEMO_MODE else "https://accounts.spotify.com",
+)
+SPOTIFY_API_BASE_URL = env(
+    "SPOTIFY_API_BASE_URL",
+    default=f"{_SANDBOX_URL}/v1/" if DEMO_MODE else "https://api.spotify.com/v1/",
+)
+# The app the stand-in knows (used when SOCIAL_AUTH_SPOTIFY_KEY is empty) and its redirect URIs.
+SPOTIFY_SANDBOX_CLIENT_ID = env("SPOTIFY_SANDBOX_CLIENT_ID", default="moodtrack-sandbox-client")
+SPOTIFY_SANDBOX_CLIENT_SECRET = env("SPOTIFY_SANDBOX_CLIENT_SECRET", default="sandbox-secret")
+SPOTIFY_SANDBOX_REDIRECT_URIS = env.list(
+    "SPOTIFY_SANDBOX_REDIRECT_URIS", default=["http://127.0.0.1:8000/complete/spotify/"]
+)
+SPOTIFY_REQUEST_TIMEOUT = env.float("SPOTIFY_REQUEST_TIMEOUT", default=10.0)
+# Library sync: most liked songs read per sync, longest Retry-After honoured, resync interval.
+SPOTIFY_SYNC_MAX_TRACKS = env.int("SPOTIFY_SYNC_MAX_TRACKS", default=10_000)
+SPOTIFY_RETRY_AFTER_MAX_SECONDS = env.int("SPOTIFY_RETRY_AFTER_MAX_SECONDS", default=3600)
+SPOTIFY_SYNC_INTERVAL_HOURS = env.int("SPOTIFY_SYNC_INTERVAL_HOURS", default=24)
+
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.SpotifyOAuth2",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_SPOTIFY_SCOPE = [
+    "user-library-read",
+    "user-top-read",
+    "user-read-recently-played",
+    "playlist-read-private",
+    "playlist-modify-private",
+]
+# Without expires_in social-auth never refreshes; refresh_token is kept by the backend itself.
+SOCIAL_AUTH_SPOTIFY_EXTRA_DATA = [
+    ("expires_in", "expires_in"),
+    ("scope", "scope"),
+    ("display_name", "display_name"),
+]
+SOCIAL_AUTH_PIPELINE = [
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_names",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",
+    "social_core.pipeline.user.get_username",
+    "social_core.pipeline.user.create_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "social_core.pipeline.user.user_details",
+    "accounts.pipeline.enqueue_library_sync",
+]
+SOCIAL_AUTH_IMMUTABLE_USER_FIELDS = ["first_name", "last_name", "email"]
+SOCIAL_AUTH_NEW_USER_REDIRECT_URL = "/library/"
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/"
+SOCIAL_AUTH_DISCONNECT_REDIRECT_URL = "/accounts/profile/"
+# Our middleware renders friendly pages for sign-in failures, in DEBUG too.
+SOCIAL_AUTH_RAISE_EXCEPTIONS = False
+SOCIAL_AUTH_REQUESTS_TIMEOUT = SPOTIFY_REQUEST_TIMEOUT
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
@@ -101,6 +165,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.LoginRateLimitMiddleware",
+    "accounts.middleware.SpotifyAuthExceptionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -138,6 +203,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "accounts.context_processors.spotify",
             ],
         },
     },
@@ -200,6 +266,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Enqueues a library sync for every Spotify user whose last sync is older than the interval.
+    "library-sync-due": {"task": "recommendations.tasks.library_sync_due", "schedule": 15 * 60},
+}
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------

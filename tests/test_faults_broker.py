@@ -1,0 +1,176 @@
+"""Fault: Redis (the Celery broker) goes away while people upload, then comes back.
+
+A throwaway `redis-server` on a free port (never the machine's own on 6379) is started, stopped
+and started again under the running Django process: uploads get a clear "try again" (503, JSON
+for the API, the capture page for the browser), leave no reading and no file behind, and work
+again as soon as Redis is back, with nothing restarted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from config.celery_app import app as celery_app
+from emotions.models import MoodReading
+from emotions.tests import images
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+]
+
+
+class ThrowawayRedis:
+    """A redis-server of this test's own, on a fixed free port, that can be stopped and started."""
+
+    def __init__(self, port: int, folder: Path) -> None:
+        self.port = port
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server on {self.port} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def queued(self, queue: str = "ml") -> int:
+        return int(redis.Redis(port=self.port).llen(queue))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def broker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ThrowawayRedis]:
+    server = ThrowawayRedis(_free_port(), tmp_path)
+    server.start()
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, server.url
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    try:
+        yield server
+    finally:
+        server.stop()
+        conf.task_always_eager, conf.broker_url = saved
+        celery_app.pool.force_close_all()
+
+
+@pytest.fixture
+def private_media(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    folder = tmp_path / "private"
+    storage = FileSystemStorage(location=folder)
+    for name in ("image", "thumbnail"):
+        monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
+    return folder
+
+
+def _files(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+def _photo() -> SimpleUploadedFile:
+    return SimpleUploadedFile("me.jpg", images.astronaut_jpeg(), content_type="image/jpeg")
+
+
+def test_the_api_says_try_again_while_redis_is_down_and_recovers_by_itself(
+    broker: ThrowawayRedis, private_media: Path
+) -> None:
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+
+    before = api.post("/api/v1/readings/", {"image": _photo()}, format="multipart")
+    broker.stop()
+    started = time.monotonic()
+    during = api.post("/api/v1/readings/", {"image": _photo()}, format="multipart")
+    refused_in = time.monotonic() - started
+    files_during = _files(private_media)
+    broker.start()
+    after = api.post("/api/v1/readings/", {"image": _photo()}, format="multipart")
+
+    assert before.status_code == 202
+    assert during.status_code == 503
+    assert during.json() == {
+        "message": "We couldn't start the analysis. Please try again in a moment.",
+        "extra": {"code": "broker_unavailable"},
+    }
+    assert refused_in < 10, f"the refusal took {refused_in:.1f} s"
+    assert len(files_during) == 1, "the refused upload left a file behind"
+    assert after.status_code == 202
+    assert MoodReading.objects.count() == 2
+    # The restarted Redis is empty (no persistence): the queued message of the reading sent
+    # before the outage is lost with it, which is why the sweeper exists; the new one is there.
+    assert broker.queued() == 1
+    assert len(_files(private_media)) == 2
+
+
+def test_the_capture_page_says_try_again_while_redis_is_down(
+    broker: ThrowawayRedis, private_media: Path
+) -> None:
+    client = Client()
+    client.force_login(UserFactory())
+    broker.stop()
+
+    response = client.post("/mood/", {"image": _photo(), "source": "upload"})
+
+    assert response.status_code == 503
+    assert b"Please try again in a moment." in response.content
+    assert b"Traceback" not in response.content
+    assert MoodReading.objects.count() == 0
+    assert _files(private_media) == []
+
+    broker.start()
+    response = client.post("/mood/", {"image": _photo(), "source": "upload"})
+
+    assert response.status_code == 302
+    assert MoodReading.objects.count() == 1
