@@ -13,6 +13,9 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 
+# Fixtures for real HTTP against the Spotify stand-in (sandbox, spotify_openapi, ...).
+pytest_plugins = ["spotify_sandbox.testing"]
+
 POSTGRES_SCHEMES = ("postgres://", "postgresql://", "pgsql://")
 
 

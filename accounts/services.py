@@ -29,3 +29,13 @@ def user_ensure_demo() -> tuple[User, bool]:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user, created
+
+
+@transaction.atomic
+def user_update_preferences(*, user: User, default_strategy: str, image_retention: str) -> User:
+    """Save the profile's preferences (choices are validated by the form and the model)."""
+    user.default_strategy = default_strategy
+    user.image_retention = image_retention
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=["default_strategy", "image_retention"])
+    return user

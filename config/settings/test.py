@@ -22,3 +22,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests never reach a real Spotify host: the stand-in's URLs unless a test points them elsewhere.
+SPOTIFY_ACCOUNTS_BASE_URL = "http://127.0.0.1:8000/spotify-sandbox"
+SPOTIFY_API_BASE_URL = "http://127.0.0.1:8000/spotify-sandbox/v1/"
+SPOTIFY_SANDBOX_ENABLED = True
+if "spotify_sandbox" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS, "spotify_sandbox"]  # noqa: F405

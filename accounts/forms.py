@@ -1,0 +1,21 @@
+"""Forms for the profile page."""
+
+from django import forms
+
+from accounts.models import User
+
+
+class PreferencesForm(forms.ModelForm):
+    """How recommendations respond by default, and what is kept of a photo."""
+
+    class Meta:
+        model = User
+        fields = ["default_strategy", "image_retention"]
+        widgets = {
+            "default_strategy": forms.RadioSelect,
+            "image_retention": forms.RadioSelect,
+        }
+        labels = {
+            "default_strategy": "When I show a mood, by default",
+            "image_retention": "After my photo is read",
+        }

@@ -1,0 +1,105 @@
+"""The stand-in's own pages: an index, generated cover art, and the fault-injection control API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from html import escape
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from spotify_sandbox import catalogue, services
+from spotify_sandbox.http import api_json, sandbox_view
+from spotify_sandbox.models import FaultRule
+
+MOOD_COLOURS = {
+    "happy": ("#ffb347", "#ff5e7e"),
+    "energetic": ("#ff3d3d", "#5b3cc4"),
+    "sad": ("#3a4a7a", "#7a8fb8"),
+    "calm": ("#4fb3a9", "#a8e0c8"),
+}
+
+
+@sandbox_view()
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """What the stand-in is, its listeners and its endpoints."""
+    return render(
+        request,
+        "spotify_sandbox/index.html",
+        {"users": list(catalogue.DEMO_USERS.values()), "faults": FaultRule.objects.all()},
+    )
+
+
+@sandbox_view()
+@require_GET
+@cache_control(max_age=86400, public=True)
+def cover(request: HttpRequest, kind: str, spotify_id: str) -> HttpResponse:
+    """An SVG cover for an album: the stand-in serves its own images, nothing external."""
+    album = catalogue.album_by_id(spotify_id) if kind == "album" else None
+    if album is None:
+        raise Http404("No such image.")
+    start, end = MOOD_COLOURS[album.mood]
+    angle = int(hashlib.sha256(album.id.encode()).hexdigest()[:2], 16)
+    svg = f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 640" role="img"
+aria-label="{escape(album.name)} cover"><defs><linearGradient id="g"
+gradientTransform="rotate({angle})"><stop offset="0" stop-color="{start}"/>
+<stop offset="1" stop-color="{end}"/></linearGradient></defs>
+<rect width="640" height="640" fill="url(#g)"/>
+<text x="40" y="560" font-family="sans-serif" font-size="44" fill="#fff">{escape(album.name)}</text>
+<text x="40" y="610" font-family="sans-serif" font-size="28" fill="#fff"
+opacity="0.8">{escape(album.artist.name)}</text></svg>"""
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def _rule_json(rule: FaultRule) -> dict[str, object]:
+    return {
+        "id": rule.pk,
+        "path_regex": rule.path_regex,
+        "method": rule.method,
+        "status": rule.status,
+        "retry_after": rule.retry_after,
+        "body_reason": rule.body_reason,
+        "remaining": rule.remaining,
+        "hits": rule.hits,
+    }
+
+
+@csrf_exempt
+@sandbox_view()
+def control_faults(request: HttpRequest) -> HttpResponse:
+    """GET lists fault rules, POST (JSON) adds one, DELETE removes them all."""
+    if request.method == "GET":
+        return api_json({"faults": [_rule_json(rule) for rule in FaultRule.objects.all()]})
+    if request.method == "DELETE":
+        return api_json({"deleted": services.faults_clear()})
+    if request.method != "POST":
+        return api_json({"error": "method not allowed"}, status=405)
+    try:
+        body = json.loads(request.body or b"{}")
+        rule = services.fault_create(
+            path_regex=str(body["path_regex"]),
+            status=int(body["status"]),
+            method=str(body.get("method") or ""),
+            retry_after=None if body.get("retry_after") is None else int(body["retry_after"]),
+            body_reason=str(body.get("body_reason") or ""),
+            remaining=None if body.get("remaining") is None else int(body["remaining"]),
+        )
+    except (ValueError, KeyError, TypeError, re.error) as error:
+        return api_json({"error": f"invalid fault rule: {error}"}, status=400)
+    return api_json(_rule_json(rule), status=201)
+
+
+@csrf_exempt
+@sandbox_view()
+def control_expire_tokens(request: HttpRequest, user_id: str) -> HttpResponse:
+    """POST: expire a listener's access tokens (`?refresh=1`: their refresh tokens too)."""
+    if request.method != "POST":
+        return api_json({"error": "method not allowed"}, status=405)
+    expired = services.tokens_expire(spotify_user=user_id, refresh=bool(request.GET.get("refresh")))
+    return api_json({"expired": expired})

@@ -1,0 +1,322 @@
+"""The stand-in's state changes: codes and tokens, playlists, saved tracks, fault rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from spotify_sandbox import catalogue
+from spotify_sandbox.models import (
+    AuthorizationCode,
+    FaultRule,
+    Playlist,
+    PlaylistItem,
+    SavedTrack,
+    Token,
+)
+
+CODE_LIFETIME = dt.timedelta(minutes=10)
+ACCESS_TOKEN_LIFETIME = dt.timedelta(hours=1)
+REFRESH_TOKEN_LIFETIME = dt.timedelta(days=183)  # Spotify: six months from authorisation
+KNOWN_SCOPES = frozenset(
+    {
+        "app-remote-control",
+        "playlist-read-private",
+        "playlist-read-collaborative",
+        "playlist-modify-public",
+        "playlist-modify-private",
+        "user-library-read",
+        "user-library-modify",
+        "user-read-private",
+        "user-read-email",
+        "user-follow-read",
+        "user-follow-modify",
+        "user-top-read",
+        "user-read-playback-position",
+        "user-read-playback-state",
+        "user-read-recently-played",
+        "user-read-currently-playing",
+        "user-modify-playback-state",
+        "ugc-image-upload",
+        "streaming",
+    }
+)
+
+
+class OAuthError(Exception):
+    """An accounts-service error, rendered as {"error": code, "error_description": description}."""
+
+    def __init__(self, code: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.status = status
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    scope: str
+    refresh_token: str | None = None
+
+    def as_response(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "scope": self.scope,
+            "expires_in": self.expires_in,
+        }
+        if self.refresh_token:
+            body["refresh_token"] = self.refresh_token
+        return body
+
+
+def _new_access_token(
+    *, spotify_user: str, client_id: str, scope: str, authorized_at: dt.datetime, code=None
+) -> tuple[str, int]:
+    raw = "BQ" + secrets.token_urlsafe(48)
+    Token.objects.create(
+        kind=Token.Kind.ACCESS,
+        token_hash=_hash(raw),
+        client_id=client_id,
+        spotify_user=spotify_user,
+        scope=scope,
+        expires_at=timezone.now() + ACCESS_TOKEN_LIFETIME,
+        authorized_at=authorized_at,
+        code=code,
+    )
+    return raw, int(ACCESS_TOKEN_LIFETIME.total_seconds())
+
+
+@transaction.atomic
+def token_issue(
+    *,
+    spotify_user: str,
+    client_id: str,
+    scope: str,
+    authorized_at: dt.datetime | None = None,
+    code: AuthorizationCode | None = None,
+) -> IssuedTokens:
+    """A fresh access + refresh token pair, as after the user agreed at `authorized_at`."""
+    if catalogue.user(spotify_user) is None:
+        raise ValueError(f"the stand-in has no user {spotify_user!r}")
+    authorized_at = authorized_at or timezone.now()
+    access, expires_in = _new_access_token(
+        spotify_user=spotify_user,
+        client_id=client_id,
+        scope=scope,
+        authorized_at=authorized_at,
+        code=code,
+    )
+    refresh = "AQ" + secrets.token_urlsafe(96)
+    Token.objects.create(
+        kind=Token.Kind.REFRESH,
+        token_hash=_hash(refresh),
+        client_id=client_id,
+        spotify_user=spotify_user,
+        scope=scope,
+        expires_at=authorized_at + REFRESH_TOKEN_LIFETIME,
+        authorized_at=authorized_at,
+        code=code,
+    )
+    return IssuedTokens(access, expires_in, scope, refresh)
+
+
+def code_issue(*, client_id: str, redirect_uri: str, spotify_user: str, scope: str) -> str:
+    raw = secrets.token_urlsafe(96)
+    AuthorizationCode.objects.create(
+        code_hash=_hash(raw),
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        spotify_user=spotify_user,
+        scope=scope,
+        expires_at=timezone.now() + CODE_LIFETIME,
+    )
+    return raw
+
+
+def code_exchange(*, code: str, redirect_uri: str, client_id: str) -> IssuedTokens:
+    """Trade a code for tokens once; a replayed code also revokes what it was traded for."""
+    problem = None
+    with transaction.atomic():
+        grant = AuthorizationCode.objects.select_for_update().filter(code_hash=_hash(code)).first()
+        if grant is None or grant.client_id != client_id:
+            problem = "Invalid authorization code"
+        elif grant.used_at is not None:
+            grant.tokens.update(revoked=True)
+            problem = "Invalid authorization code"
+        elif grant.expires_at <= timezone.now():
+            problem = "Authorization code expired"
+        elif grant.redirect_uri != redirect_uri:
+            problem = "Invalid redirect URI"
+        else:
+            grant.used_at = timezone.now()
+            grant.save(update_fields=["used_at"])
+            issued = token_issue(
+                spotify_user=grant.spotify_user, client_id=client_id, scope=grant.scope, code=grant
+            )
+    if problem:
+        raise OAuthError("invalid_grant", problem)
+    return issued
+
+
+def refresh_exchange(*, refresh_token: str, client_id: str) -> IssuedTokens:
+    """A new access token for a live refresh token (which is not extended or rotated)."""
+    token = Token.objects.filter(
+        kind=Token.Kind.REFRESH, token_hash=_hash(refresh_token), client_id=client_id
+    ).first()
+    if token is None or token.revoked:
+        raise OAuthError("invalid_grant", "Invalid refresh token")
+    if token.expires_at <= timezone.now():
+        raise OAuthError("invalid_grant", "Refresh token revoked")
+    access, expires_in = _new_access_token(
+        spotify_user=token.spotify_user,
+        client_id=client_id,
+        scope=token.scope,
+        authorized_at=token.authorized_at,
+    )
+    return IssuedTokens(access, expires_in, token.scope)
+
+
+def access_token_lookup(raw: str) -> Token | None:
+    return Token.objects.filter(kind=Token.Kind.ACCESS, token_hash=_hash(raw)).first()
+
+
+def tokens_expire(*, spotify_user: str, refresh: bool = False) -> int:
+    """Expire a user's access tokens (and refresh tokens too, when asked); returns how many."""
+    kinds = [Token.Kind.ACCESS, Token.Kind.REFRESH] if refresh else [Token.Kind.ACCESS]
+    past = timezone.now() - dt.timedelta(seconds=1)
+    return Token.objects.filter(spotify_user=spotify_user, kind__in=kinds).update(expires_at=past)
+
+
+# Faults ---------------------------------------------------------------------------------------
+
+
+def fault_create(
+    *,
+    path_regex: str,
+    status: int,
+    method: str = "",
+    retry_after: int | None = None,
+    body_reason: str = "",
+    remaining: int | None = None,
+) -> FaultRule:
+    re.compile(path_regex)
+    return FaultRule.objects.create(
+        path_regex=path_regex,
+        status=status,
+        method=method.upper(),
+        retry_after=retry_after,
+        body_reason=body_reason,
+        remaining=remaining,
+    )
+
+
+def fault_take(*, path: str, method: str) -> FaultRule | None:
+    """The first live rule matching this request, spending one of its `remaining` answers."""
+    for rule in FaultRule.objects.exclude(remaining=0):
+        if rule.method and rule.method != method.upper():
+            continue
+        if not re.search(rule.path_regex, path):
+            continue
+        if rule.remaining is not None:
+            spent = FaultRule.objects.filter(pk=rule.pk, remaining__gt=0).update(
+                remaining=F("remaining") - 1, hits=F("hits") + 1
+            )
+            if not spent:
+                continue
+        else:
+            FaultRule.objects.filter(pk=rule.pk).update(hits=F("hits") + 1)
+        return rule
+    return None
+
+
+def faults_clear() -> int:
+    deleted, _ = FaultRule.objects.all().delete()
+    return deleted
+
+
+# Library and playlists ------------------------------------------------------------------------
+
+
+def liked_indices(spotify_user: str) -> list[tuple[int, dt.datetime]]:
+    """The user's liked songs, newest first: saves made through the API, then procedural ones."""
+    person = catalogue.user(spotify_user)
+    saved = list(
+        SavedTrack.objects.filter(spotify_user=spotify_user).values_list("track_index", "added_at")
+    )
+    seen = {index for index, _ in saved}
+    procedural = [
+        (index, person.liked_at(position))
+        for position, index in enumerate(person.liked if person else ())
+        if index not in seen
+    ]
+    return saved + procedural
+
+
+def library_save(*, spotify_user: str, track_indices: list[int]) -> None:
+    now = timezone.now()
+    for index in track_indices:
+        SavedTrack.objects.get_or_create(
+            spotify_user=spotify_user, track_index=index, defaults={"added_at": now}
+        )
+
+
+def playlist_create(
+    *, owner: str, name: str, description: str, public: bool, collaborative: bool
+) -> Playlist:
+    while True:
+        candidate = catalogue.make_id("playlist", secrets.randbelow(catalogue.MAX_INDEX))
+        if not Playlist.objects.filter(spotify_id=candidate).exists():
+            break
+    return Playlist.objects.create(
+        spotify_id=candidate,
+        owner=owner,
+        name=name,
+        description=description,
+        public=public,
+        collaborative=collaborative,
+    )
+
+
+@transaction.atomic
+def playlist_add_items(
+    *, playlist: Playlist, track_indices: list[int], position: int | None, added_by: str
+) -> str:
+    """Insert tracks at `position` (append when None); returns the new snapshot id."""
+    playlist = Playlist.objects.select_for_update().get(pk=playlist.pk)
+    size = playlist.entries.aggregate(size=Max("position"))["size"]
+    size = 0 if size is None else size + 1
+    at = size if position is None else min(position, size)
+    playlist.entries.filter(position__gte=at).update(position=F("position") + len(track_indices))
+    now = timezone.now()
+    PlaylistItem.objects.bulk_create(
+        PlaylistItem(
+            playlist=playlist,
+            position=at + offset,
+            track_index=index,
+            added_at=now,
+            added_by=added_by,
+        )
+        for offset, index in enumerate(track_indices)
+    )
+    playlist.version = F("version") + 1
+    playlist.save(update_fields=["version"])
+    playlist.refresh_from_db(fields=["version"])
+    return snapshot_id(playlist)
+
+
+def snapshot_id(playlist: Playlist) -> str:
+    return hashlib.sha256(f"{playlist.spotify_id}:{playlist.version}".encode()).hexdigest()[:32]
