@@ -235,9 +235,13 @@ def diversify(order: np.ndarray, artist_keys: Sequence, *, n: int, per_artist: i
     """The first `n` of `order` with at most `per_artist` tracks per artist.
 
     `artist_keys[i]` is any hashable naming candidate i's artist; it is only read for the
-    candidates visited. When the library is too small to honour the cap, the best skipped tracks
+    candidates visited (a `prefetch(indices)` method, if it has one, hears of the likely ones
+    first). When the library is too small to honour the cap, the best skipped tracks
     fill the rest.
     """
+    prefetch = getattr(artist_keys, "prefetch", None)
+    if prefetch is not None:
+        prefetch(order[: max(10 * n, 100)])
     picked: list[int] = []
     skipped: list[int] = []
     per_key: dict[Hashable, int] = {}

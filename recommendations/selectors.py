@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +14,7 @@ from recommendations.models import (
     LibrarySync,
     Recommendation,
     RecommendationItem,
+    Track,
     TrackMood,
 )
 from recommendations.ranking import SOURCE_INDEX, mood_distributions
@@ -21,18 +22,41 @@ from recommendations.rules import MOOD_INDEX, MOODS
 
 
 class ArtistKeys(Sequence):
-    """The first listed artist of each candidate, worked out only for the candidates visited."""
+    """Each candidate's first listed artist, read only for the candidates ranking visits.
 
-    def __init__(self, track_ids: np.ndarray, artist_names: list[str]) -> None:
+    `prefetch` (called by `ranking.diversify` with the best candidates) loads their names in one
+    query; a visit past them loads the rest of the library once.
+    """
+
+    def __init__(self, *, user: User, track_ids: np.ndarray) -> None:
+        self._user = user
         self._track_ids = track_ids
-        self._names = artist_names
+        self._keys: dict[int, str] = {}
 
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self._track_ids)
 
     def __getitem__(self, index: int) -> str:  # type: ignore[override]
-        # Tracks without artist names are their own artist, so they are never capped together.
-        return _first_artist(self._names[index]) or f"#{self._track_ids[index]}"
+        if index not in self._keys:
+            self._remember(
+                LibraryEntry.objects.filter(user=self._user).values_list(
+                    "track_id", "track__artist_names"
+                )
+            )
+        return self._keys[index]
+
+    def prefetch(self, indices: np.ndarray) -> None:
+        wanted = [int(i) for i in indices if int(i) not in self._keys]
+        if wanted:
+            ids = self._track_ids[wanted].tolist()
+            self._remember(Track.objects.filter(pk__in=ids).values_list("pk", "artist_names"))
+
+    def _remember(self, rows: Iterable[tuple[int, str]]) -> None:
+        names = dict(rows)
+        positions = np.searchsorted(self._track_ids, list(names))
+        for position, (track_id, artist_names) in zip(positions, names.items(), strict=True):
+            # Tracks without artist names are their own artist, never capped together.
+            self._keys[int(position)] = _first_artist(artist_names) or f"#{track_id}"
 
 
 @dataclass
@@ -86,14 +110,14 @@ def _first_artist(artist_names: str) -> str:
 
 
 def library_candidates(*, user: User) -> Candidates:
-    """Every track in the user's library, in one query."""
-    rows = list(
+    """Every track in the user's library, in one query (artist names are read lazily)."""
+    track_ids = np.array(
         LibraryEntry.objects.filter(user=user)
         .order_by("track_id")
-        .values_list("track_id", "track__artist_names")
+        .values_list("track_id", flat=True),
+        dtype=np.int64,
     )
-    track_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    return Candidates(track_ids=track_ids, artist_keys=ArtistKeys(track_ids, [r[1] for r in rows]))
+    return Candidates(track_ids=track_ids, artist_keys=ArtistKeys(user=user, track_ids=track_ids))
 
 
 def library_track_ids(*, user: User) -> QuerySet:

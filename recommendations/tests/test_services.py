@@ -218,3 +218,19 @@ def test_the_number_of_queries_does_not_grow_with_the_library(user) -> None:
     small = queries_for(12)
     assert queries_for(200) == small
     assert small <= 15
+
+
+@pytest.mark.django_db
+def test_the_artist_cap_holds_past_the_prefetched_candidates(user) -> None:
+    for _ in range(110):
+        track = TrackFactory(artist_names="One Band")
+        LibraryEntryFactory(user=user, track=track)
+        TrackMoodFactory(track=track, mood="sad")
+    for index in range(8):
+        LibraryEntryFactory(user=user, track=TrackFactory(artist_names=f"Solo {index}"))
+
+    recommendation = recommendation_create(user=user, emotion="sad", strategy="match", seed=1)
+
+    artists = [item.track.artist_names for item in recommendation.items.all()]
+    assert artists.count("One Band") == 2
+    assert len(artists) == 10
