@@ -1,0 +1,164 @@
+"""A photo posted to the API is read by a real Celery worker on Redis and PostgreSQL, even when
+the worker is killed mid-task (acks_late: the message is redelivered to the next worker)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from kombu import Exchange, Queue
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from config.celery_app import app
+from core.tests.test_worker_integration import (  # the foundation's worker-test helpers
+    START_TIMEOUT,
+    STOP_TIMEOUT,
+    Worker,
+    _test_database_url,
+    _wait_for,
+    tasks_go_to_the_broker,  # noqa: F401 (fixture)
+)
+from emotions import tasks
+from emotions.models import MoodReading
+from emotions.tests import images
+from emotions.tests.conftest import stored_files
+from ml.labels import EMOTIONS
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+Status = MoodReading.Status
+VISIBILITY_TIMEOUT = 5
+
+
+@pytest.fixture
+def ml_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A queue of this test's own for the inference task (other runs may share the Redis)."""
+    assert app.conf.broker_url.startswith("redis://"), "set CELERY_BROKER_URL or REDIS_URL"
+    queue = f"itest-ml-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(tasks, "INFERENCE_QUEUE", queue)
+    yield queue
+    with app.connection_for_write() as conn:
+        declared = Queue(queue, Exchange(queue), routing_key=queue).bind(conn.default_channel)
+        declared.declare()
+        declared.delete()
+
+
+@pytest.fixture
+def start_worker(
+    tmp_path: Path, ml_queue: str, private_media: Path, tiny_model_file: Path
+) -> Iterator[Callable[..., Worker]]:
+    """Starts `celery worker -Q <ml queue>` subprocesses sharing the database and private folder."""
+    assert connection.vendor == "postgresql", "the worker must share a real database with the test"
+    started: list[Worker] = []
+
+    def start(*, delay_seconds: float = 0) -> Worker:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "emotions.tests.worker_settings",
+            "DATABASE_URL": _test_database_url(),
+            "CELERY_BROKER_URL": app.conf.broker_url,
+            "DJANGO_PRIVATE_MEDIA_ROOT": str(private_media),
+            "EMOTION_MODEL_PATH": str(tiny_model_file),
+            "READING_TEST_PROCESS_DELAY_SECONDS": str(delay_seconds),
+            "READING_TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+        log = tmp_path / f"worker-{len(started)}.log"
+        name = f"{ml_queue}-{len(started)}@%h"
+        with log.open("wb") as sink:
+            # Solo pool: the task runs in the worker process itself, so SIGKILL stops it mid-task.
+            process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
+                    "-Q", ml_queue, "-n", name, "--pool=solo", "--without-gossip",
+                    "--without-mingle", "--without-heartbeat", "--loglevel=info",
+                ],
+                cwd=settings.BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        worker = Worker(process, ml_queue, log)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.process.poll() is None:
+            worker.process.send_signal(signal.SIGTERM)
+            try:
+                worker.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+
+
+def _post_photo() -> int:
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+    response = api.post(
+        "/api/v1/readings/",
+        {"image": images.upload(images.astronaut_jpeg()), "source": "upload"},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "pending"
+    return response.json()["id"]
+
+
+def _status(reading_id: int) -> str:
+    return MoodReading.objects.filter(pk=reading_id).values_list("status", flat=True).get()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tasks_go_to_the_broker")
+def test_a_real_worker_reads_a_posted_photo(
+    start_worker: Callable[..., Worker], private_media: Path
+) -> None:
+    worker = start_worker()
+
+    reading_id = _post_photo()
+
+    _wait_for(lambda: _status(reading_id) == Status.DONE, START_TIMEOUT, worker, "done reading")
+    reading = MoodReading.objects.get(pk=reading_id)
+    assert set(reading.probabilities) == set(EMOTIONS)
+    assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+    assert reading.face_count == 1
+    assert reading.attempts == 1
+    # The worker deleted the full frame and wrote the thumbnail in the shared private folder.
+    assert reading.image.name == ""
+    assert stored_files(private_media) == [reading.thumbnail.name]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tasks_go_to_the_broker")
+def test_a_reading_survives_its_worker_being_killed_mid_task(
+    start_worker: Callable[..., Worker], private_media: Path
+) -> None:
+    doomed = start_worker(delay_seconds=120)
+    reading_id = _post_photo()
+    _wait_for(lambda: _status(reading_id) == Status.PROCESSING, START_TIMEOUT, doomed, "pickup")
+
+    os.killpg(doomed.process.pid, signal.SIGKILL)
+    doomed.process.wait(timeout=STOP_TIMEOUT)
+    assert _status(reading_id) == Status.PROCESSING  # not acknowledged, not finished
+
+    rescuer = start_worker()
+    _wait_for(
+        lambda: _status(reading_id) == Status.DONE,
+        START_TIMEOUT + VISIBILITY_TIMEOUT,
+        rescuer,
+        "redelivered reading to finish",
+    )
+    reading = MoodReading.objects.get(pk=reading_id)
+    assert reading.attempts == 2
+    assert set(reading.probabilities) == set(EMOTIONS)
+    assert stored_files(private_media) == [reading.thumbnail.name]
+    assert "process_reading" in rescuer.output()
