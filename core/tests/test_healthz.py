@@ -1,9 +1,13 @@
 """Tests for GET /healthz."""
 
+import json
 from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
+
+from ml.labels import EMOTIONS
+from ml.modelfile import FORMAT_VERSION, file_sha256, meta_path_for
 
 
 def _filesystem_broker(root: Path) -> dict[str, object]:
@@ -22,8 +26,16 @@ def _filesystem_broker(root: Path) -> dict[str, object]:
 
 @pytest.fixture
 def model_file(tmp_path: Path) -> Path:
+    """A file with a matching metadata sidecar (the health check verifies the checksum)."""
     path = tmp_path / "emotion_cnn.keras"
     path.write_bytes(b"not really a model, but a readable file")
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "model_version": "cnn-test",
+        "sha256": file_sha256(path),
+        "classes": list(EMOTIONS),
+    }
+    meta_path_for(path).write_text(json.dumps(meta))
     return path
 
 
