@@ -51,7 +51,7 @@ LIBRARY_PHRASES = (
 )
 SOURCE_PHRASES = {
     "curated": "curated {mood}",
-    "ratings": "listeners found it {mood}",
+    "ratings": "ratings say {mood}",
     "audio": "sounds {mood}",
 }
 
@@ -103,7 +103,7 @@ def _mood_phrase(
             supports = (
                 (evidence.mood_index[rows] == best)
                 & (evidence.source_index[rows] == source_index)
-                & (evidence.score[rows] >= 0.5)
+                & (evidence.score[rows] > 0.5)
             )
             if supports.any():
                 return SOURCE_PHRASES[source].format(mood=MOODS[best])

@@ -234,3 +234,23 @@ def test_the_artist_cap_holds_past_the_prefetched_candidates(user) -> None:
     artists = [item.track.artist_names for item in recommendation.items.all()]
     assert artists.count("One Band") == 2
     assert len(artists) == 10
+
+
+@pytest.mark.django_db
+def test_ratings_give_an_unknown_track_a_mood_and_a_reason(user) -> None:
+    track = TrackFactory(name="Word of mouth")
+    for _ in range(12):
+        LibraryEntryFactory(user=user)  # other songs, moods unknown
+    LibraryEntryFactory(user=user, track=track)
+    for _ in range(3):
+        other = UserFactory()
+        LibraryEntryFactory(user=other, track=track)
+        listed = recommendation_create(user=other, emotion="sad", strategy="match", seed=1)
+        rating_upsert(user=other, item=listed.items.get(track=track), stars=5)
+
+    recommendation = recommendation_create(user=user, emotion="sad", strategy="match", seed=2)
+
+    first = recommendation.items.get(position=1)
+    assert first.track == track
+    assert "ratings say sad" in first.reason
+    assert not recommendation.cold_start
