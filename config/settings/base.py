@@ -266,6 +266,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules that are not an app's tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ("recommendations.curation_tasks",)
 CELERY_BEAT_SCHEDULE = {
     # Enqueues a library sync for every Spotify user whose last sync is older than the interval.
     "library-sync-due": {"task": "recommendations.tasks.library_sync_due", "schedule": 15 * 60},

@@ -1,0 +1,488 @@
+"""Admin for curators: mood playlists (Spotify import), rules, tracks and their mood evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
+from django.forms.models import BaseModelFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from core.exceptions import ApplicationError
+from recommendations.curation import (
+    curated_evidence_refresh,
+    mood_playlist_import_request,
+    mood_playlists_csv,
+    mood_playlists_set_mood,
+    playlist_track_ids,
+    rule_coverage_after,
+)
+from recommendations.models import (
+    Artist,
+    EmotionMoodRule,
+    LibraryEntry,
+    LibrarySync,
+    Mood,
+    MoodPlaylist,
+    MoodPlaylistTrack,
+    Recommendation,
+    RecommendationItem,
+    Track,
+    TrackMood,
+)
+
+ImportStatus = MoodPlaylist.ImportStatus
+
+
+class ReadOnlyAdminMixin:
+    """Rows written by the app, not by hand: viewable; deletable only where the admin allows."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# Mood playlists ---------------------------------------------------------------------------------
+
+
+class MoodPlaylistTrackInline(admin.TabularInline):
+    model = MoodPlaylistTrack
+    autocomplete_fields = ["track"]
+    fields = ["position", "track"]
+    ordering = ["position", "id"]
+    extra = 0
+    verbose_name = "track"
+    verbose_name_plural = "tracks (the playlist's mood becomes their curated mood)"
+
+
+class MoodPlaylistImportForm(forms.Form):
+    playlist = forms.CharField(
+        label="Spotify playlist",
+        max_length=300,
+        help_text="A link (https://open.spotify.com/playlist/…), a spotify:playlist: URI or the "
+        "playlist id. It must be a playlist your Spotify account owns or collaborates on.",
+        widget=forms.TextInput(attrs={"size": 60, "autofocus": True}),
+    )
+    mood = forms.ChoiceField(label="Mood", choices=Mood.choices)
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        required=False,
+        help_text="Leave empty to use the playlist's name on Spotify.",
+    )
+
+
+@admin.register(MoodPlaylist)
+class MoodPlaylistAdmin(admin.ModelAdmin):
+    list_display = ["name", "mood", "track_count", "import_state", "updated_at"]
+    list_filter = ["mood", "import_status"]
+    search_fields = ["name", "description", "spotify_playlist_id"]
+    fields = [
+        "name",
+        "mood",
+        "description",
+        "spotify_playlist_id",
+        "import_status",
+        "import_message",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = ["import_status", "import_message", "created_at", "updated_at"]
+    inlines = [MoodPlaylistTrackInline]
+    actions = ["export_csv", "reimport"]
+    change_list_template = "admin/recommendations/moodplaylist/change_list.html"
+    change_form_template = "admin/recommendations/moodplaylist/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MoodPlaylist]:
+        return super().get_queryset(request).annotate(track_total=Count("entries"))
+
+    @admin.display(description="tracks", ordering="track_total")
+    def track_count(self, playlist: MoodPlaylist) -> int:
+        return playlist.track_total
+
+    @admin.display(description="import", ordering="import_status")
+    def import_state(self, playlist: MoodPlaylist) -> str:
+        if not playlist.import_status:
+            return "—"
+        return format_html(
+            '<span title="{}">{}</span>',
+            playlist.import_message,
+            playlist.get_import_status_display(),
+        )
+
+    # Curated evidence follows every change of a playlist's tracks or mood.
+
+    def save_model(self, request: HttpRequest, obj: MoodPlaylist, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        request._mood_playlist_tracks_before = playlist_track_ids(playlist_ids=[obj.pk])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_mood_playlist_tracks_before", set())
+        curated_evidence_refresh(
+            track_ids=before | playlist_track_ids(playlist_ids=[form.instance.pk])
+        )
+
+    def delete_model(self, request: HttpRequest, obj: MoodPlaylist) -> None:
+        track_ids = playlist_track_ids(playlist_ids=[obj.pk])
+        super().delete_model(request, obj)
+        curated_evidence_refresh(track_ids=track_ids)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MoodPlaylist]) -> None:
+        track_ids = playlist_track_ids(playlist_ids=queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        curated_evidence_refresh(track_ids=track_ids)
+
+    # Actions: set mood (one per mood), export as CSV, re-import from Spotify.
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if self.has_change_permission(request):
+            for mood in Mood:
+                name = f"set_mood_{mood.value}"
+                actions[name] = (self._set_mood_action(mood), name, f"Set mood to {mood.label}")
+        return actions
+
+    @staticmethod
+    def _set_mood_action(mood: Mood) -> Any:
+        def set_mood(
+            modeladmin: MoodPlaylistAdmin, request: HttpRequest, queryset: QuerySet[MoodPlaylist]
+        ) -> None:
+            count = mood_playlists_set_mood(
+                playlist_ids=list(queryset.values_list("pk", flat=True)), mood=mood.value
+            )
+            modeladmin.message_user(
+                request,
+                f"{count} playlist{'s' if count != 1 else ''} now {mood.label.lower()}; "
+                "their tracks' curated mood was updated.",
+                messages.SUCCESS,
+            )
+
+        return set_mood
+
+    @admin.action(description="Export the selected playlists' tracks as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[MoodPlaylist]) -> HttpResponse:
+        response = HttpResponse(
+            mood_playlists_csv(playlist_ids=queryset.values_list("pk", flat=True)),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="mood-playlists-{stamp}.csv"'
+        return response
+
+    @admin.action(
+        description="Re-import the selected playlists from Spotify", permissions=["change"]
+    )
+    def reimport(self, request: HttpRequest, queryset: QuerySet[MoodPlaylist]) -> None:
+        queued, skipped = 0, 0
+        for playlist in queryset:
+            if not playlist.spotify_playlist_id:
+                skipped += 1
+                continue
+            try:
+                mood_playlist_import_request(
+                    user=request.user,
+                    playlist_ref=playlist.spotify_playlist_id,
+                    mood=playlist.mood,
+                )
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+            queued += 1
+        if queued:
+            self.message_user(request, f"{queued} import(s) queued.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"{skipped} playlist(s) have no Spotify playlist id.", messages.WARNING
+            )
+
+    # The import page and the progress endpoint the change page polls.
+
+    def get_urls(self) -> list[Any]:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{info}_import",
+            ),
+            path(
+                "<path:object_id>/import-status/",
+                self.admin_site.admin_view(self.import_status_view),
+                name=f"{info}_import_status",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = MoodPlaylistImportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                playlist = mood_playlist_import_request(
+                    user=request.user,
+                    playlist_ref=form.cleaned_data["playlist"],
+                    mood=form.cleaned_data["mood"],
+                    name=form.cleaned_data["name"],
+                )
+            except ApplicationError as exc:
+                form.add_error(
+                    "playlist" if exc.extra.get("field") == "playlist" else None, exc.message
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"Import of “{playlist.name}” queued. This page shows its progress.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:recommendations_moodplaylist_change", args=[playlist.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a mood playlist from Spotify",
+            "opts": self.opts,
+            "form": form,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/recommendations/moodplaylist/import.html", context)
+
+    def import_status_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
+        playlist = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        if not self.has_view_permission(request, playlist):
+            raise PermissionDenied
+        return JsonResponse(
+            {
+                "status": playlist.import_status,
+                "status_display": playlist.get_import_status_display(),
+                "message": playlist.import_message,
+                "tracks": playlist.track_total,
+                "finished": playlist.import_status in (ImportStatus.DONE, ImportStatus.FAILED),
+            }
+        )
+
+
+# Emotion → mood rules ---------------------------------------------------------------------------
+
+
+class EmotionMoodRuleForm(forms.ModelForm):
+    class Meta:
+        model = EmotionMoodRule
+        fields = ["strategy", "emotion", "mood", "weight"]
+        widgets = {"weight": forms.NumberInput(attrs={"min": 0, "max": 1, "step": 0.05})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        values = (cleaned["emotion"], cleaned["strategy"], cleaned["weight"])
+        if self.instance.pk:
+            problems = rule_coverage_after(changed={self.instance.pk: values})
+        else:
+            problems = rule_coverage_after(added=[values])
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+
+class EmotionMoodRuleChangelistFormSet(BaseModelFormSet):
+    """The list's inline editing (mood, weight) must leave every emotion covered, all at once."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        changed = {
+            form.instance.pk: (
+                form.instance.emotion,
+                form.instance.strategy,
+                form.cleaned_data.get("weight", form.instance.weight),
+            )
+            for form in self.forms
+            if form.instance.pk and form.has_changed()
+        }
+        problems = rule_coverage_after(changed=changed)
+        if problems:
+            raise ValidationError(problems)
+
+
+@admin.register(EmotionMoodRule)
+class EmotionMoodRuleAdmin(admin.ModelAdmin):
+    form = EmotionMoodRuleForm
+    list_display = ["strategy", "emotion", "mood", "weight"]
+    list_display_links = ["strategy", "emotion"]
+    list_editable = ["mood", "weight"]
+    list_filter = ["strategy", "emotion", "mood"]
+    ordering = ["strategy", "emotion", "-weight"]
+    actions = ["delete_selected_checked"]
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs["formset"] = EmotionMoodRuleChangelistFormSet
+        return super().get_changelist_formset(request, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.method == "GET":
+            for problem in rule_coverage_after():
+                self.message_user(request, problem, messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # replaced by the coverage-checking delete
+        return actions
+
+    @admin.action(description="Delete the selected rules", permissions=["delete"])
+    def delete_selected_checked(
+        self, request: HttpRequest, queryset: QuerySet[EmotionMoodRule]
+    ) -> HttpResponse | None:
+        problems = rule_coverage_after(changed=dict.fromkeys(queryset.values_list("pk", flat=True)))
+        if problems:
+            for problem in problems:
+                self.message_user(request, f"Not deleted: {problem}", messages.ERROR)
+            return None
+        return admin.actions.delete_selected(self, request, queryset)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        rule = self.get_object(request, unquote(object_id))
+        if rule is not None:
+            problems = rule_coverage_after(changed={rule.pk: None})
+            if problems:
+                for problem in problems:
+                    self.message_user(request, f"Not deleted: {problem}", messages.ERROR)
+                return HttpResponseRedirect(
+                    reverse("admin:recommendations_emotionmoodrule_change", args=[rule.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
+
+
+# Tracks and their evidence ----------------------------------------------------------------------
+
+
+class TrackMoodInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TrackMood
+    fields = ["mood", "source", "score", "weight", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "mood evidence"
+    verbose_name_plural = "mood evidence (the track's mood is the weighted mix)"
+
+
+class TrackPlaylistInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = MoodPlaylistTrack
+    fields = ["playlist", "position"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "mood playlist"
+    verbose_name_plural = "in mood playlists"
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ["name", "artist_names", "album_name", "evidence", "playlist_count"]
+    list_filter = ["moods__source", "moods__mood"]
+    search_fields = ["name", "artist_names", "album_name", "spotify_id", "isrc"]
+    ordering = ["name", "id"]
+    readonly_fields = ["spotify_id", "uri", "isrc", "created_at", "updated_at", "open_link"]
+    fields = [
+        "name",
+        "artist_names",
+        "album_name",
+        "duration_ms",
+        "image_url",
+        "spotify_id",
+        "uri",
+        "isrc",
+        "open_link",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [TrackMoodInline, TrackPlaylistInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(playlist_total=Count("mood_playlists", distinct=True))
+            .prefetch_related("moods")
+        )
+
+    @admin.display(description="mood evidence")
+    def evidence(self, track: Track) -> str:
+        rows = sorted(track.moods.all(), key=lambda row: (-row.weight * row.score, row.mood))
+        return ", ".join(f"{row.mood} ({row.source} {row.score:.2f})" for row in rows) or "unknown"
+
+    @admin.display(description="playlists", ordering="playlist_total")
+    def playlist_count(self, track: Track) -> int:
+        return track.playlist_total
+
+    @admin.display(description="on Spotify")
+    def open_link(self, track: Track) -> str:
+        return format_html(
+            '<a href="{}" rel="noopener" target="_blank">{}</a>', track.open_url, track.open_url
+        )
+
+
+@admin.register(Artist)
+class ArtistAdmin(admin.ModelAdmin):
+    list_display = ["name", "spotify_id"]
+    search_fields = ["name", "spotify_id"]
+
+
+@admin.register(TrackMood)
+class TrackMoodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["track", "mood", "source", "score", "weight", "updated_at"]
+    list_filter = ["source", "mood"]
+    search_fields = ["track__name", "track__artist_names"]
+    list_select_related = ["track"]
+
+
+# What listeners have: read-only --------------------------------------------------------------
+
+
+@admin.register(LibrarySync)
+class LibrarySyncAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "status", "track_count", "last_success_at", "finished_at", "message"]
+    list_filter = ["status"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(LibraryEntry)
+class LibraryEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "track", "liked", "top_short", "recent", "playlist", "first_seen_at"]
+    list_filter = ["liked", "top_short", "top_medium", "top_long", "recent", "playlist"]
+    search_fields = ["user__username", "track__name"]
+    list_select_related = ["user", "track"]
+
+
+class RecommendationItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RecommendationItem
+    fields = ["position", "track", "score", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "user", "emotion", "strategy", "cold_start", "created_at"]
+    list_filter = ["emotion", "strategy", "cold_start"]
+    date_hierarchy = "created_at"
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    inlines = [RecommendationItemInline]
+    exclude = ["seed"]

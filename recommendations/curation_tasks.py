@@ -1,0 +1,30 @@
+"""Celery task for the curators' admin: import a Spotify playlist as a mood playlist."""
+
+from celery import shared_task
+
+from recommendations.curation import mood_playlist_import
+from recommendations.spotify import SpotifyRateLimited
+
+# Never sleep in a worker for a long Retry-After: re-schedule, capped, a few times at most.
+RETRY_AFTER_CAP_SECONDS = 15 * 60
+
+
+@shared_task(
+    bind=True,
+    name="recommendations.curation_tasks.mood_playlist_import_task",
+    acks_late=True,
+    max_retries=3,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
+)
+def mood_playlist_import_task(self, playlist_id: int, user_id: int) -> int:
+    """Import the playlist's Spotify tracks; returns how many it now has.
+
+    Other Spotify failures are not retried: the playlist's import status tells the curator, who
+    can start the import again from the admin.
+    """
+    try:
+        playlist = mood_playlist_import(playlist_id=playlist_id, user_id=user_id)
+    except SpotifyRateLimited as exc:
+        raise self.retry(countdown=min(exc.retry_after, RETRY_AFTER_CAP_SECONDS)) from exc
+    return playlist.entries.count()
