@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Q, QuerySet, Value
-from django.db.models.functions import (
-    Coalesce,
-    ExtractHour,
-    ExtractIsoWeekDay,
-    NullIf,
-    TruncDate,
-)
+from django.db import NotSupportedError
+from django.db.models import Avg, Count, F, FloatField, Func, Max, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.models import User
@@ -174,6 +170,32 @@ def period_for_dates(*, start: dt.date | None, end: dt.date | None) -> Period:
     )
 
 
+class EpochSeconds(Func):
+    """A datetime column as float seconds since 1970 (UTC), computed by the database.
+
+    Aggregating by local day, weekday and hour happens in Python: SQLite would otherwise call a
+    Python function per row for every timezone-aware date part, which is slow for big histories.
+    """
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django stores UTC text; julianday() parses it, 2440587.5 is the Julian day of 1970-01-01.
+        return self.as_sql(
+            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::double precision"
+        )
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        if "template" not in extra:
+            raise NotSupportedError(f"EpochSeconds is not implemented for {connection.vendor}.")
+        return super().as_sql(compiler, connection, **extra)
+
+
 def readings_with_emotion(*, user: User) -> QuerySet[MoodReading]:
     """The user's readings that have an emotion, annotated with `mood` (correction wins)."""
     return (
@@ -183,57 +205,57 @@ def readings_with_emotion(*, user: User) -> QuerySet[MoodReading]:
     )
 
 
-def _distribution(readings: QuerySet[MoodReading]) -> dict[str, int]:
-    counts = dict.fromkeys(EMOTION_ORDER, 0)
-    for row in readings.order_by().values("mood").annotate(n=Count("id")):
-        if row["mood"] in counts:
-            counts[row["mood"]] = row["n"]
-    return counts
+@dataclass
+class _Aggregates:
+    distribution: dict[str, int]
+    heatmap: list[list[int]]
+    daily: list[tuple[dt.date, dict[str, int]]]
+    timeline: list[tuple[int, dt.datetime, str, float | None]]
+    timeline_truncated: bool
+    dates: set[dt.date]
 
 
-def _heatmap(readings: QuerySet[MoodReading]) -> list[list[int]]:
-    grid = [[0] * 24 for _ in WEEKDAYS]
-    rows = (
-        readings.order_by()
-        .annotate(weekday=ExtractIsoWeekDay("created_at"), hour=ExtractHour("created_at"))
-        .values("weekday", "hour")
-        .annotate(n=Count("id"))
+def _aggregate(readings: QuerySet[MoodReading]) -> _Aggregates:
+    """Distribution, weekday-by-hour grid, per-day counts and timeline in one pass over the rows."""
+    tz = timezone.get_current_timezone()
+    rows = readings.order_by("created_at", "id").values_list(
+        "id", EpochSeconds("created_at"), "mood", "confidence"
     )
-    for row in rows:
-        grid[row["weekday"] - 1][row["hour"]] = row["n"]
-    return grid
-
-
-def _daily(readings: QuerySet[MoodReading]) -> list[tuple[dt.date, dict[str, int]]]:
+    distribution = dict.fromkeys(EMOTION_ORDER, 0)
+    heatmap = [[0] * 24 for _ in WEEKDAYS]
     days: dict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EMOTION_ORDER, 0))
-    rows = (
-        readings.order_by()
-        .annotate(day=TruncDate("created_at"))
-        .values("day", "mood")
-        .annotate(n=Count("id"))
+    latest: deque[tuple[int, dt.datetime, str, float | None]] = deque(maxlen=TIMELINE_MAX_POINTS)
+    for reading_id, seconds, mood, confidence in rows:
+        if mood not in distribution:
+            continue
+        at = dt.datetime.fromtimestamp(round(seconds, 3), tz)
+        distribution[mood] += 1
+        heatmap[at.weekday()][at.hour] += 1
+        days[at.date()][mood] += 1
+        latest.append((reading_id, at, mood, confidence))
+    return _Aggregates(
+        distribution=distribution,
+        heatmap=heatmap,
+        daily=sorted(days.items()),
+        timeline=list(latest),
+        timeline_truncated=sum(distribution.values()) > len(latest),
+        dates=set(days),
     )
-    for row in rows:
-        days[row["day"]][row["mood"]] = row["n"]
-    return sorted(days.items())
 
 
-def _timeline(
-    readings: QuerySet[MoodReading],
-) -> tuple[list[tuple[int, dt.datetime, str, float | None]], bool]:
-    rows = list(
-        readings.order_by("-created_at", "-id").values_list(
-            "id", "created_at", "mood", "confidence"
-        )[: TIMELINE_MAX_POINTS + 1]
-    )
-    truncated = len(rows) > TIMELINE_MAX_POINTS
-    return list(reversed(rows[:TIMELINE_MAX_POINTS])), truncated
+def _reading_dates(readings: QuerySet[MoodReading]) -> set[dt.date]:
+    tz = timezone.get_current_timezone()
+    return {
+        dt.datetime.fromtimestamp(seconds, tz).date()
+        for seconds in readings.order_by().values_list(EpochSeconds("created_at"), flat=True)
+    }
 
 
-def _day_streaks(dates: list[dt.date], today: dt.date) -> tuple[int, int]:
+def _day_streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[int, int]:
     """(current, longest) runs of consecutive days; the current run may end today or yesterday."""
-    if not dates:
-        return 0, 0
     ascending = sorted(set(dates))
+    if not ascending:
+        return 0, 0
     longest = run = 1
     for previous, day in itertools.pairwise(ascending):
         run = run + 1 if (day - previous).days == 1 else 1
@@ -248,8 +270,7 @@ def _day_streaks(dates: list[dt.date], today: dt.date) -> tuple[int, int]:
     return current, longest
 
 
-def _streaks(readings: QuerySet[MoodReading], now: dt.datetime) -> Streaks:
-    dates = list(readings.order_by().dates("created_at", "day"))
+def _streaks(readings: QuerySet[MoodReading], dates: set[dt.date], now: dt.datetime) -> Streaks:
     current, longest = _day_streaks(dates, timezone.localtime(now).date())
     latest = list(
         readings.order_by("-created_at", "-id").values_list("mood", flat=True)[:EMOTION_RUN_WINDOW]
@@ -307,19 +328,20 @@ def dashboard_summary(
     """Every aggregate the dashboard shows, in a fixed number of queries whatever the history."""
     now = now or timezone.now()
     everything = readings_with_emotion(user=user)
-    in_period = everything.filter(period.filter("created_at"))
-    distribution = _distribution(in_period)
-    timeline, truncated = _timeline(in_period)
-    streaks = _streaks(everything, now)
+    bounded = period.start is not None or period.end is not None
+    found = _aggregate(everything.filter(period.filter("created_at")) if bounded else everything)
+    # Streaks are about now, not the range: they need every day with a reading.
+    dates = _reading_dates(everything) if bounded else found.dates
+    streaks = _streaks(everything, dates, now)
     return DashboardSummary(
         period=period,
-        total=sum(distribution.values()),
-        has_any_reading=streaks.last_reading_date is not None,
-        distribution=distribution,
-        heatmap=_heatmap(in_period),
-        daily=_daily(in_period),
-        timeline=timeline,
-        timeline_truncated=truncated,
+        total=sum(found.distribution.values()),
+        has_any_reading=bool(dates),
+        distribution=found.distribution,
+        heatmap=found.heatmap,
+        daily=found.daily,
+        timeline=found.timeline,
+        timeline_truncated=found.timeline_truncated,
         streaks=streaks,
         songs_that_helped=songs_that_helped(user=user, period=period),
     )
