@@ -174,3 +174,41 @@ def test_the_capture_page_says_try_again_while_redis_is_down(
 
     assert response.status_code == 302
     assert MoodReading.objects.count() == 1
+
+
+@pytest.fixture
+def production_cache(broker: ThrowawayRedis, settings) -> None:
+    """The cache as production configures it (Redis, the same server as the broker)."""
+    # Changing CACHES rebuilds Django's cache handlers (the setting_changed signal).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": broker.url.replace("/0", "/1"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+@pytest.mark.usefixtures("production_cache")
+def test_with_the_cache_on_the_same_redis_reads_work_and_uploads_say_try_again(
+    broker: ThrowawayRedis, private_media: Path
+) -> None:
+    """Throttles and the sign-in limiter live in Redis too: an outage must not make them 500."""
+    user = UserFactory()
+    api = APIClient()
+    api.force_authenticate(user)
+    created = api.post("/api/v1/readings/", {"image": _photo()}, format="multipart")
+    broker.stop()
+
+    read = api.get(f"/api/v1/readings/{created.json()['id']}/")
+    upload = api.post("/api/v1/readings/", {"image": _photo()}, format="multipart")
+    sign_in = Client().post("/accounts/login/", {"username": user.username, "password": "x"})
+    broker.start()
+    after = api.post("/api/v1/readings/", {"image": _photo()}, format="multipart")
+
+    assert created.status_code == 202
+    assert read.status_code == 200
+    assert upload.status_code == 503
+    assert upload.json()["extra"] == {"code": "broker_unavailable"}
+    assert sign_in.status_code == 200  # the form again, with its error; not a 500
+    assert after.status_code == 202

@@ -22,8 +22,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     raise ImproperlyConfigured("Set CELERY_BROKER_URL or REDIS_URL: production needs a broker.")
 
 if REDIS_URL:
+    # Redis down must not turn every throttled request into a 500: the cache degrades to misses
+    # (see core/cache.py), and short socket timeouts keep a hung Redis from stalling requests.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 
 STORAGES = {

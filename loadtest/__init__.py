@@ -1,0 +1,1 @@
+"""Load test of the production stack here: gunicorn, PostgreSQL, Redis, Celery, driven by locust."""
