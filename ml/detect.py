@@ -179,11 +179,14 @@ class FaceDetector:
             fallback = MtcnnDetector()
         self.fallback: MtcnnDetector | None = fallback or None
 
-    def detect(self, image: np.ndarray) -> list[Box]:
-        """Faces in a gray/RGB/RGBA image as (x, y, w, h) boxes, largest first."""
+    def detect(self, image: np.ndarray, *, gray: np.ndarray | None = None) -> list[Box]:
+        """Faces in a gray/RGB/RGBA image as (x, y, w, h) boxes, largest first.
+
+        `gray`, if given, is `image` already converted with `ml.preprocess.to_gray`.
+        """
         rgb = rgb_image(image)
         height, width = rgb.shape[:2]
-        boxes, scores = self.haar.detect(to_gray(rgb))
+        boxes, scores = self.haar.detect(to_gray(rgb) if gray is None else gray)
         if not len(boxes) and self.fallback is not None:
             boxes, scores = self.fallback.detect(rgb)
         if not len(boxes):

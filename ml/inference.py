@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from ml.detect import Box, FaceDetector, default_detector
-from ml.imageio import DEFAULT_MAX_PIXELS, as_rgb, decode_image
+from ml.imageio import DEFAULT_MAX_PIXELS, ImageDecodeError, as_rgb, decode_image
 from ml.labels import EMOTIONS, NUM_CLASSES
 from ml.modelfile import ModelFileError, file_sha256, read_metadata
 from ml.preprocess import INPUT_SIZE, crop_face, expand_box, to_gray, to_model_input
@@ -225,17 +225,23 @@ class EmotionRecognizer:
     def _image_array(self, image: bytes | np.ndarray) -> np.ndarray:
         if isinstance(image, bytes | bytearray | memoryview):
             return decode_image(bytes(image), max_pixels=self.max_pixels)
-        return as_rgb(image)
+        rgb = as_rgb(image)
+        if rgb.shape[0] * rgb.shape[1] > self.max_pixels:
+            raise ImageDecodeError(
+                f"the image is too large: {rgb.shape[1]}x{rgb.shape[0]} is over the "
+                f"{self.max_pixels / 1e6:.0f} MP limit"
+            )
+        return rgb
 
     def recognize(self, image: bytes | np.ndarray) -> Recognition:
         """Faces and emotions in encoded image bytes or an RGB/gray uint8 array."""
         version = self.model_version  # a missing or wrong model fails here, even with no face
         rgb = self._image_array(image)
         height, width = rgb.shape[:2]
-        boxes = self.detector.detect(rgb)
+        gray = to_gray(rgb)
+        boxes = self.detector.detect(rgb, gray=gray)
         if not boxes:
             return Recognition(faces=[], width=width, height=height, model_version=version)
-        gray = to_gray(rgb)
         probs = self.classify_faces(np.stack([crop_face(gray, box) for box in boxes]))
         threshold = float(self.metadata["uncertain_below"])
         faces = []

@@ -16,6 +16,10 @@ from ml.data import REPO_ROOT
 from ml.modelfile import read_metadata
 from ml.tests.conftest import encode
 
+# Each test starts TensorFlow (here or in a subprocess) and may run a whole test split: on a
+# 2-core machine that is also training, that can take minutes, not a hang.
+pytestmark = pytest.mark.timeout(900)
+
 
 def run_module(*args: str | Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -25,7 +29,7 @@ def run_module(*args: str | Path) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=REPO_ROOT,
         env=env,
-        timeout=240,
+        timeout=800,
         check=False,
     )
 

@@ -14,6 +14,9 @@ from ml.detect import FaceDetector, HaarDetector, detect_faces, merge_duplicates
 from ml.imageio import decode_image
 from ml.tests.conftest import ASTRONAUT_FACE, centre, encode
 
+# These start TensorFlow (MTCNN or the classifier): minutes, not a hang, on a busy 2-core machine.
+pytestmark = pytest.mark.timeout(900)
+
 
 def assert_astronaut_face(boxes: list, scale: float = 1.0, offset: tuple = (0, 0)) -> None:
     """Exactly the astronaut's face, where it is, about its size."""

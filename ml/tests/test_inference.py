@@ -18,6 +18,9 @@ from ml.modelfile import read_metadata
 from ml.preprocess import to_model_input
 from ml.tests.conftest import ASTRONAUT_FACE, centre, encode
 
+# These start TensorFlow (MTCNN or the classifier): minutes, not a hang, on a busy 2-core machine.
+pytestmark = pytest.mark.timeout(900)
+
 
 @pytest.fixture(scope="module")
 def recognizer(tiny_bundle: Path) -> EmotionRecognizer:
@@ -132,3 +135,13 @@ def test_face_thumbnail_is_a_small_jpeg(
     assert thumb.size == (96, 96)
     assert len(data) < 10_000
     assert recognizer.face_thumbnail(astronaut, ASTRONAUT_FACE, size=48)[:2] == b"\xff\xd8"
+
+
+def test_the_pixel_limit_applies_to_arrays_too(tiny_bundle: Path) -> None:
+    from ml.imageio import ImageDecodeError
+
+    recognizer = EmotionRecognizer(tiny_bundle, max_pixels=5_000)
+    with pytest.raises(ImageDecodeError, match="too large"):
+        recognizer.recognize(np.zeros((100, 100, 3), np.uint8))
+    with pytest.raises(ImageDecodeError, match="too large"):
+        recognizer.recognize(encode(np.zeros((100, 100, 3), np.uint8), "PNG"))

@@ -10,6 +10,10 @@ from ml.evaluate import evaluate_probs
 from ml.inference import EmotionRecognizer
 from ml.modelfile import file_sha256, read_metadata
 
+# Each test starts TensorFlow (here or in a subprocess) and may run a whole test split: on a
+# 2-core machine that is also training, that can take minutes, not a hang.
+pytestmark = pytest.mark.timeout(900)
+
 
 def test_the_shipped_bundle_is_consistent(shipped_model: Path) -> None:
     meta = read_metadata(shipped_model)
