@@ -81,7 +81,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def production_env(workdir: Path) -> dict[str, str]:
+def production_env(
+    workdir: Path, *, database_url: str | None = None, redis_url: str = REDIS_URL
+) -> dict[str, str]:
     """The environment of every process of the stack (production settings, loopback only)."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
     return {
@@ -89,9 +91,9 @@ def production_env(workdir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
+        "DATABASE_URL": database_url or _database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
         "DJANGO_PRIVATE_MEDIA_ROOT": str(workdir / "private"),
         "EMOTION_MODEL_PATH": str(MODEL),
         "EMOTION_MODEL_REQUIRED": "true",
@@ -113,16 +115,17 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
         raise RuntimeError(f"{what} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
 
 
-def _admin(sql: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+def _admin(sql: str, admin_url: str = ADMIN_URL) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(sql)
 
 
-def prepare(env: dict[str, str], workdir: Path, users: int) -> Path:
+def prepare(env: dict[str, str], workdir: Path, users: int, *, admin_url: str = ADMIN_URL) -> Path:
     """Fresh database, migrated; static files collected; Redis db flushed; listeners seeded."""
-    _admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{DATABASE}"')
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    database = env["DATABASE_URL"].rsplit("/", 1)[1]
+    _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', admin_url)
+    _admin(f'CREATE DATABASE "{database}"', admin_url)
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     _run([PYTHON, "manage.py", "migrate", "--noinput"], env, "migrate")
     _run([PYTHON, "manage.py", "collectstatic", "--noinput"], env, "collectstatic")
     accounts = workdir / "accounts.json"

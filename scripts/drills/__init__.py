@@ -1,0 +1,1 @@
+"""Fault drills against a production-configured stack on loopback (see docs/RELIABILITY.md)."""
