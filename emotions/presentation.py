@@ -21,7 +21,7 @@ ADJECTIVES = {
 }
 EMOJI = {
     "angry": "😠",
-    "disgust": "🤢",
+    "disgust": "😖",
     "fear": "😨",
     "happy": "😊",
     "sad": "😢",

@@ -282,6 +282,11 @@ def reading_process(*, reading_id: int) -> MoodReading | None:
     )
 
 
+def emotion_model_status(*, load: bool = False) -> dict[str, Any]:
+    """The configured model's health (version, error); with `load`, read and compile it now."""
+    return get_recognizer(settings.EMOTION_MODEL_PATH).status(load=load)
+
+
 def reading_fail(*, reading_id: int, message: str = UNEXPECTED) -> MoodReading | None:
     """Mark a reading that is not final yet as failed with `message`, and drop its frame."""
     return _finish(reading_id, status=Status.FAILED, error_message=message)
