@@ -61,20 +61,32 @@ def _logits(model: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return plain, mirrored
 
 
-def training_record(run_dir: Path, model: Any) -> dict[str, Any]:
-    """What the run folder says about how the checkpoint was trained."""
+def training_record(
+    run_dir: Path, model: Any, public_accuracy_no_tta: float | None = None
+) -> dict[str, Any]:
+    """What the run folder says about how the checkpoint was trained.
+
+    The run may have gone on after the checkpoint was copied: the checkpoint's epoch is the one
+    whose logged PublicTest accuracy matches the checkpoint's own (else the best logged epoch).
+    """
     history = read_history(run_dir / "history.csv")
     record: dict[str, Any] = {"parameters": int(model.count_params())}
     widths = [layer.filters for layer in model.layers if re.fullmatch(r"s\d+_conv0", layer.name)]
     if widths:
         record["widths"] = widths
+    best_epoch = 0
     if history:
-        best = max(history, key=lambda row: row.get("val_accuracy", 0.0))
+        row = max(history, key=lambda r: r.get("val_accuracy", 0.0))
+        if public_accuracy_no_tta is not None:
+            closest = min(history, key=lambda r: abs(r["val_accuracy"] - public_accuracy_no_tta))
+            if abs(closest["val_accuracy"] - public_accuracy_no_tta) < 0.002:
+                row = closest
+        best_epoch = int(row["epoch"]) + 1
         record.update(
             epochs_run=len(history),
-            best_epoch=int(best["epoch"]) + 1,
-            best_public_accuracy_no_tta=round(best["val_accuracy"], 4),
-            final_train_accuracy_augmented=round(history[-1]["accuracy"], 4),
+            best_epoch=best_epoch,
+            best_public_accuracy_no_tta=round(row["val_accuracy"], 4),
+            train_accuracy_augmented_at_best=round(row["accuracy"], 4),
         )
     log = run_dir / "train.log"
     if log.is_file():
@@ -83,6 +95,8 @@ def training_record(run_dir: Path, model: Any) -> dict[str, Any]:
         if seconds:
             record["train_seconds"] = round(sum(seconds), 1)
             record["seconds_per_epoch"] = round(float(np.median(seconds)), 1)
+            if best_epoch and len(seconds) >= best_epoch:
+                record["train_seconds_to_best"] = round(sum(seconds[:best_epoch]), 1)
     args_file = run_dir / "args.json"
     if args_file.is_file():
         record["args"] = json.loads(args_file.read_text())
@@ -139,7 +153,7 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         "checkpoint": str(args.checkpoint),
         "data": {"file": data_path.name, "sha256": file_sha256(data_path)},
         "calibration": {"method": "temperature scaling on PublicTest flip-TTA logits"},
-        "training": training_record(run_dir, model),
+        "training": training_record(run_dir, model, pub["fer"]["accuracy_no_tta"]),
         "metrics": metrics,
     }
     model_path = save_model_bundle(model, args.out, temperature=temperature, extra=extra)

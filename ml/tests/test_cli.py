@@ -215,3 +215,27 @@ def test_export_then_model_card(
     ):
         assert heading in text
     assert f"{100 * metrics['private']['accuracy']:.1f} %" in text
+
+
+def test_the_training_record_finds_the_checkpoint_epoch_in_a_longer_run(tmp_path: Path) -> None:
+    (tmp_path / "history.csv").write_text(
+        "epoch,accuracy,loss,val_accuracy,val_loss\n"
+        "0,0.30,1.8,0.40,1.7\n1,0.40,1.6,0.45,1.5\n2,0.50,1.4,0.50,1.3\n"
+    )
+    (tmp_path / "train.log").write_text(
+        "".join(f"224/224 - {s}s - 1s/step - accuracy: 0.3\n" for s in (100, 110, 120))
+    )
+
+    class Model:
+        layers: list = []
+
+        def count_params(self) -> int:
+            return 1000
+
+    # The checkpoint was copied after epoch 2; the run has logged a better epoch 3 since.
+    record = export.training_record(tmp_path, Model(), public_accuracy_no_tta=0.4501)
+    assert record["best_epoch"] == 2
+    assert record["epochs_run"] == 3
+    assert record["train_seconds_to_best"] == 210.0
+    assert record["train_seconds"] == 330.0
+    assert export.training_record(tmp_path, Model())["best_epoch"] == 3
