@@ -24,11 +24,15 @@ class UserRatingRows:
 
 @dataclass
 class CrowdEvidence:
-    """Other listeners' ratings per track in one emotion: only counts and sums, no people."""
+    """Other listeners' ratings per track in one emotion: only counts and sums, no people.
+
+    `listeners` counts distinct raters and `stars` is the sum of their average stars, so a
+    listener who rated a track many times still counts once.
+    """
 
     track_ids: np.ndarray
-    count: np.ndarray
-    star_sum: np.ndarray
+    listeners: np.ndarray
+    stars: np.ndarray
 
 
 def user_track_affinity(*, user: User, emotion: str) -> UserRatingRows:
@@ -56,13 +60,18 @@ def crowd_evidence(
         .exclude(user=user)
         .values("track_id")
         .order_by()
-        .annotate(count=Count("id"), star_sum=Sum("stars"))
-        .values_list("track_id", "count", "star_sum")
+        .annotate(
+            ratings=Count("id"), listeners=Count("user", distinct=True), star_sum=Sum("stars")
+        )
+        .values_list("track_id", "ratings", "listeners", "star_sum")
     )
+    ratings = np.array([row[1] for row in rows], dtype=float)
+    listeners = np.array([row[2] for row in rows], dtype=float)
+    star_sum = np.array([row[3] for row in rows], dtype=float)
     return CrowdEvidence(
         track_ids=np.array([row[0] for row in rows], dtype=np.int64),
-        count=np.array([row[1] for row in rows], dtype=float),
-        star_sum=np.array([row[2] for row in rows], dtype=float),
+        listeners=listeners,
+        stars=star_sum * listeners / np.maximum(ratings, 1.0),
     )
 
 

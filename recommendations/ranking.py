@@ -78,8 +78,8 @@ class RankingInput:
     mood_confidence: np.ndarray  # (N,) 0 = no evidence at all
     artist_keys: Sequence  # (N,) hashable, equal for tracks by the same (first) artist
     user: UserRatings
-    crowd_count: np.ndarray  # (N,) other listeners' ratings of the track in this emotion
-    crowd_stars: np.ndarray  # (N,) the sum of their stars
+    crowd_count: np.ndarray  # (N,) other listeners who rated the track in this emotion
+    crowd_stars: np.ndarray  # (N,) the sum of their (average) stars
     recent: np.ndarray  # (N,) decayed exposure in the user's latest recommendations
 
     @property

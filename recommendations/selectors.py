@@ -220,11 +220,14 @@ def recommendation_list(*, user: User, reading_id: int | None = None) -> QuerySe
 
 
 def recommendation_latest_for_reading(
-    *, user: User, reading_id: int, strategy: str
+    *, user: User, reading_id: int, strategy: str, emotion: str
 ) -> Recommendation | None:
+    """The newest list for the reading, strategy and emotion (a correction makes old ones stale)."""
     return (
         _with_items(
-            Recommendation.objects.filter(user=user, reading_id=reading_id, strategy=strategy)
+            Recommendation.objects.filter(
+                user=user, reading_id=reading_id, strategy=strategy, emotion=emotion
+            )
         )
         .order_by("-created_at", "-id")
         .first()

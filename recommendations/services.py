@@ -38,7 +38,7 @@ from recommendations.selectors import (
 # How many of the user's latest recommendations count as "shown recently".
 RECENT_RECOMMENDATIONS = 5
 MAX_ITEMS = 50
-# Other listeners are mentioned in a reason only once this many have rated the track.
+# Other listeners are mentioned in a reason only once this many different ones rated the track.
 CROWD_MENTION_MIN = 3
 
 LIBRARY_PHRASES = (
@@ -86,8 +86,8 @@ def _crowd_arrays(*, user: User, emotion: str, candidates: Candidates) -> tuple[
     stars = np.zeros(len(candidates.track_ids))
     positions = candidates.positions(crowd.track_ids)
     known = positions >= 0
-    count[positions[known]] = crowd.count[known]
-    stars[positions[known]] = crowd.star_sum[known]
+    count[positions[known]] = crowd.listeners[known]
+    stars[positions[known]] = crowd.stars[known]
     return count, stars
 
 

@@ -103,7 +103,7 @@ def songs_for_reading(request: HttpRequest, reading_id: int) -> HttpResponse:
     recommendation = None
     if request.method == "GET":
         recommendation = recommendation_latest_for_reading(
-            user=request.user, reading_id=reading.pk, strategy=strategy
+            user=request.user, reading_id=reading.pk, strategy=strategy, emotion=emotion
         )
     if recommendation is None:
         try:

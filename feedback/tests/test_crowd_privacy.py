@@ -53,6 +53,23 @@ def test_other_listeners_shift_the_crowd_term_anonymously(user) -> None:
 
 
 @pytest.mark.django_db
+def test_one_listener_rating_often_is_still_one_listener(user) -> None:
+    tracks = curated_library(user, per_mood=4)
+    track_moods_sync_curated()
+    shared = tracks["sad"][0]
+    keen = crowd_member("zebra-keen", shared)
+    once = item_for(user, shared, seed=3).components["crowd"]
+    for _ in range(CROWD_MENTION_MIN):
+        again = recommendation_create(user=keen, emotion="sad", strategy="match")
+        rating_upsert(user=keen, item=again.items.get(track=shared), stars=5)
+
+    item = item_for(user, shared, seed=3)
+
+    assert item.components["crowd"] == once
+    assert "listeners" not in item.reason
+
+
+@pytest.mark.django_db
 def test_no_page_or_api_response_reveals_the_other_listeners(user) -> None:
     tracks = curated_library(user, per_mood=4)
     track_moods_sync_curated()

@@ -48,9 +48,21 @@ def test_crowd_evidence_aggregates_other_listeners_in_the_emotion(user) -> None:
     crowd = crowd_evidence(user=user, emotion="sad", track_ids=[track.pk])
 
     assert crowd.track_ids.tolist() == [track.pk]
-    assert crowd.count.tolist() == [3.0]
-    assert crowd.star_sum.tolist() == [13.0]
-    assert set(vars(crowd)) == {"track_ids", "count", "star_sum"}
+    assert crowd.listeners.tolist() == [3.0]
+    assert crowd.stars.tolist() == [13.0]
+    assert set(vars(crowd)) == {"track_ids", "listeners", "stars"}
+
+
+@pytest.mark.django_db
+def test_a_listener_who_rates_a_track_often_counts_once(user) -> None:
+    track, keen = TrackFactory(), UserFactory()
+    for stars in (5, 5, 2):
+        rate(keen, track, stars)
+
+    crowd = crowd_evidence(user=user, emotion="sad", track_ids=[track.pk])
+
+    assert crowd.listeners.tolist() == [1.0]
+    assert crowd.stars.tolist() == [4.0]
 
 
 @pytest.mark.django_db

@@ -215,10 +215,12 @@ def test_a_reading_without_an_emotion_gets_no_songs(client_logged_in: Client, us
 
 @pytest.mark.django_db
 def test_the_users_correction_wins_over_the_model(client_logged_in: Client, reading) -> None:
+    assertContains(client_logged_in.get(panel_url(reading), **HTMX), "Feeling sad?")
     reading.user_emotion = "happy"
     reading.save()
 
     assertContains(client_logged_in.get(panel_url(reading), **HTMX), "Feeling happy?")
+    assert Recommendation.objects.filter(reading=reading, emotion="happy").count() == 1
 
 
 @pytest.mark.django_db
