@@ -120,6 +120,8 @@ class RatingLog:
     contexts: dict[int, list[tuple[np.ndarray, float]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # per track: (rule targets when rated, stars)
+    # Per emotion and track, as feedback.selectors.crowd_evidence counts them: listeners who
+    # rated it, and the sum of each listener's average stars.
     crowd_count: np.ndarray = field(default_factory=lambda: np.zeros((7, CATALOGUE)))
     crowd_stars: np.ndarray = field(default_factory=lambda: np.zeros((7, CATALOGUE)))
 
@@ -180,6 +182,12 @@ def simulate(*, seed: int = SEED, learning: bool, weights: Any = None) -> dict[s
     shown_history: list[list[np.ndarray]] = [[] for _ in range(USERS)]
     own_count = np.zeros((USERS, 7, CATALOGUE))
     own_stars = np.zeros((USERS, 7, CATALOGUE))
+
+    def own_mean(user: int, emotion: int) -> np.ndarray:
+        """The user's average stars per track in this emotion (0 where unrated)."""
+        count = own_count[user, emotion]
+        return np.divide(own_stars[user, emotion], count, out=np.zeros(CATALOGUE), where=count > 0)
+
     ndcg, stars_mean = [], []
     dist, confidence = mood_evidence(world, None)
     for round_ in range(ROUNDS):
@@ -203,8 +211,9 @@ def simulate(*, seed: int = SEED, learning: bool, weights: Any = None) -> dict[s
                     stars=np.array([s for _, _, s in rated], dtype=float),
                     same_emotion=np.array([e == emotion for _, e, _ in rated], dtype=bool),
                 ),
-                crowd_count=log.crowd_count[emotion, library] - own_count[user, emotion, library],
-                crowd_stars=log.crowd_stars[emotion, library] - own_stars[user, emotion, library],
+                crowd_count=log.crowd_count[emotion, library]
+                - (own_count[user, emotion] > 0)[library],
+                crowd_stars=log.crowd_stars[emotion, library] - own_mean(user, emotion)[library],
                 recent=recent_exposure(
                     [np.searchsorted(library, shown) for shown in shown_history[user][::-1][:5]],
                     n_tracks=LIBRARY,
@@ -224,10 +233,11 @@ def simulate(*, seed: int = SEED, learning: bool, weights: Any = None) -> dict[s
         for user, track, emotion, stars, targets in new_ratings:
             log.by_user[user].append((track, emotion, stars))
             log.contexts[track].append((targets, stars))
-            log.crowd_count[emotion, track] += 1
-            log.crowd_stars[emotion, track] += stars
+            before = own_mean(user, emotion)[track]
+            log.crowd_count[emotion, track] += own_count[user, emotion, track] == 0
             own_count[user, emotion, track] += 1
             own_stars[user, emotion, track] += stars
+            log.crowd_stars[emotion, track] += own_mean(user, emotion)[track] - before
         ndcg.append(float(np.mean(round_ndcg)))
         stars_mean.append(float(np.mean(round_stars)))
     return {"ndcg10": ndcg, "mean_stars": stars_mean}

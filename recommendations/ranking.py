@@ -209,7 +209,7 @@ def score_candidates(
     user_bad = track_count - user_good
     alpha = weights.beta_prior + user_good + weights.crowd_in_posterior * crowd_good
     beta = weights.beta_prior + user_bad + weights.crowd_in_posterior * crowd_bad
-    explore = rng.beta(alpha, beta) - alpha / (alpha + beta)
+    explore = rng.beta(alpha, beta) - alpha / (alpha + beta) if weights.explore else np.zeros(n)
 
     recent = data.recent
     total = (
