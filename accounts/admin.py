@@ -7,11 +7,10 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.curators import CURATORS_GROUP
+from accounts.curators import curators_group_ensure
 from accounts.models import User
 from recommendations.models import LibrarySync
 
@@ -90,7 +89,7 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             self.message_user(request, "Only a superuser can appoint curators.", messages.ERROR)
             return
-        group = Group.objects.get(name=CURATORS_GROUP)
+        group = curators_group_ensure()
         users = list(queryset)
         for user in users:
             user.groups.add(group)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 from social_django.models import UserSocialAuth
 
-from accounts.curators import CURATORS_GROUP, curator_permission_codenames
+from accounts.curators import (
+    CURATOR_PERMISSIONS,
+    CURATORS_GROUP,
+    curator_permission_codenames,
+    curators_group_ensure,
+)
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from emotions.tests.readings_data import readings_at
@@ -20,7 +28,7 @@ TOKEN = "BQ-the-access-token-nobody-may-see"
 @pytest.fixture
 def curator(db: None) -> User:
     user = UserFactory(username="curator", is_staff=True)
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    user.groups.add(curators_group_ensure())
     return user
 
 
@@ -34,16 +42,33 @@ def connected_listener(db: None) -> UserSocialAuth:
     )
 
 
-@pytest.mark.django_db
-def test_the_group_holds_exactly_the_curator_permissions() -> None:
-    group = Group.objects.get(name=CURATORS_GROUP)
-    held = set(group.permissions.values_list("content_type__app_label", "codename"))
+def _held(group: Group) -> set[tuple[str, str]]:
+    return set(group.permissions.values_list("content_type__app_label", "codename"))
 
+
+@pytest.mark.django_db
+def test_the_migration_creates_the_group_with_exactly_the_curator_permissions() -> None:
+    migration = importlib.import_module("core.migrations.0002_curators_group")
+    assert migration.CURATOR_PERMISSIONS == CURATOR_PERMISSIONS
+    Group.objects.filter(name=CURATORS_GROUP).delete()
+
+    migration.create_curators(django_apps, None)
+
+    held = _held(Group.objects.get(name=CURATORS_GROUP))
     assert held == curator_permission_codenames()
     assert not any(app == "social_django" for app, _ in held)
     assert ("accounts", "change_user") not in held
     # The migration gave each permission the name Django gives it.
     assert Permission.objects.get(codename="add_moodplaylist").name == "Can add mood playlist"
+
+
+@pytest.mark.django_db
+def test_ensuring_the_group_restores_exactly_its_permissions() -> None:
+    group = curators_group_ensure()
+    group.permissions.add(Permission.objects.get(codename="change_user"))
+    group.permissions.remove(Permission.objects.get(codename="view_rating"))
+
+    assert _held(curators_group_ensure()) == curator_permission_codenames()
 
 
 @pytest.mark.django_db

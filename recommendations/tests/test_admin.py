@@ -6,12 +6,11 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from accounts.curators import CURATORS_GROUP
+from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
@@ -22,6 +21,7 @@ from recommendations.models import (
     MoodPlaylist,
     TrackMood,
 )
+from recommendations.rules import DEFAULT_RULES
 from recommendations.tests.factories import (
     MoodPlaylistFactory,
     MoodPlaylistTrackFactory,
@@ -33,10 +33,22 @@ CHANGELIST = "/admin/recommendations/moodplaylist/"
 RULES = "/admin/recommendations/emotionmoodrule/"
 
 
+@pytest.fixture(autouse=True)
+def default_rules(db: None) -> None:
+    """The rules migration 0003 seeds (a flushed, reused test database may have lost them)."""
+    if not EmotionMoodRule.objects.exists():
+        EmotionMoodRule.objects.bulk_create(
+            EmotionMoodRule(emotion=emotion, strategy=strategy, mood=mood, weight=weight)
+            for strategy, emotions in DEFAULT_RULES.items()
+            for emotion, targets in emotions.items()
+            for mood, weight in targets
+        )
+
+
 @pytest.fixture
 def curator(db: None) -> User:
     user = UserFactory(username="curator", is_staff=True)
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    user.groups.add(curators_group_ensure())
     return user
 
 
