@@ -30,6 +30,8 @@ mkdir -p "$vendor/pico" "$vendor/htmx" "$vendor/chartjs"
 cp "$pico/css/pico.min.css" "$pico/LICENSE.md" "$vendor/pico/"
 cp "$htmx/dist/htmx.min.js" "$htmx/LICENSE" "$vendor/htmx/"
 cp "$chartjs/dist/chart.umd.min.js" "$chartjs/LICENSE.md" "$vendor/chartjs/"
+# The source map is not vendored: drop its reference, or collectstatic's manifest step fails.
+sed -i '/^\/\/# sourceMappingURL=/d' "$vendor/chartjs/chart.umd.min.js"
 
 cat > "$vendor/VERSIONS.txt" <<VERSIONS
 # Written by scripts/vendor_static.sh; edit the versions there and re-run it.

@@ -26,7 +26,11 @@ from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 from feedback.models import Rating
-from recommendations.tests.factories import RecommendationFactory, RecommendationItemFactory
+from recommendations.tests.factories import (
+    LibraryEntryFactory,
+    RecommendationFactory,
+    RecommendationItemFactory,
+)
 
 # Not part of the application surface checked here: Django's admin (staff-only by Django),
 # the API schema and docs (public by design), static/media, and the Spotify stand-in (a fake
@@ -231,6 +235,7 @@ OBJECT_ENDPOINTS: dict[str, list[Attempt]] = {
         Attempt("post", lambda w: {"reading_id": w.reading.pk}, lambda w: {"strategy": "lift"}),
     ],
     "recommendations:detail": [Attempt("get", lambda w: {"pk": w.recommendation.pk})],
+    "recommendations:save": [Attempt("post", lambda w: {"pk": w.recommendation.pk})],
     "emotions_api:reading-detail": [
         Attempt("get", lambda w: {"reading_id": w.reading.pk}),
         Attempt("patch", lambda w: {"reading_id": w.reading.pk}, lambda w: {"emotion": "sad"}),
@@ -268,6 +273,7 @@ def world(db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     reading = MoodReadingFactory(user=owner, done=True, thumbnail=thumbnail)
     recommendation = RecommendationFactory(user=owner, reading=reading, emotion="happy")
     item = RecommendationItemFactory(recommendation=recommendation)
+    LibraryEntryFactory(user=owner, track=item.track)
     rating = Rating.objects.create(
         user=owner, track=item.track, item=item, emotion="happy", strategy="match", stars=5
     )
@@ -383,3 +389,6 @@ def test_the_export_and_summary_hold_only_the_callers_data(client: Client, world
         assert world.owner.username.encode() not in response.content
     assert summary.status_code == 200
     assert world.owner.username.encode() not in summary.content
+    library = client.get("/api/v1/library/")
+    assert library.status_code == 200
+    assert library.json()["count"] == 0
