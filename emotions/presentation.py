@@ -88,6 +88,7 @@ def face_geometry(reading: MoodReading) -> dict[str, Any] | None:
     width, height = reading.image_width, reading.image_height
     if not reading.faces or not width or not height:
         return None
+    font_size = max(14, round(max(width, height) / 10))
     faces = []
     for index, face in enumerate(reading.faces, start=1):
         x, y, w, h = (int(v) for v in face["box"])
@@ -98,7 +99,7 @@ def face_geometry(reading: MoodReading) -> dict[str, Any] | None:
                 "y": y,
                 "w": w,
                 "h": h,
-                "label_y": max(y - 6, 14),
+                "label_y": y - 8 if y >= font_size + 8 else y + h + font_size,
                 "emotion": LABELS.get(face.get("emotion", ""), ""),
                 "percent": round(100 * float(face.get("confidence", 0.0))),
                 "is_primary": index == 1,
@@ -109,7 +110,7 @@ def face_geometry(reading: MoodReading) -> dict[str, Any] | None:
         "width": width,
         "height": height,
         "stroke": max(2, round(max(width, height) / 200)),
-        "font_size": max(14, round(max(width, height) / 30)),
+        "font_size": font_size,
         "faces": faces,
         "crop": ({"x": crop[0], "y": crop[1], "w": crop[2], "h": crop[3]} if crop else None),
         "crop_stroke": max(1, round(crop[2] / 60)) if crop else 1,

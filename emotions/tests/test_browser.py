@@ -106,8 +106,9 @@ def listener(transactional_db: None) -> User:
 @pytest.fixture
 def page(live_server, chromium, listener: User) -> Iterator:
     """A Chromium page signed in through the sign-in form."""
+    # Reduced motion: the chart draws at once, so screenshots show it finished.
     context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1100, "height": 900}
+        base_url=live_server.url, viewport={"width": 1100, "height": 900}, reduced_motion="reduce"
     )
     page = context.new_page()
     page.set_default_timeout(30_000)  # this machine may be busy
