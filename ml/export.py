@@ -49,6 +49,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the training run folder with history.csv, train.log, args.json "
         "(default: the checkpoint's folder)",
     )
+    p.add_argument(
+        "--train-args",
+        type=Path,
+        default=None,
+        help="JSON of the ml.train arguments, for runs that predate <run>/args.json",
+    )
     p.add_argument("--docs-img", type=Path, default=DOCS_IMG, help="where the figures go")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p.parse_args(argv)
@@ -62,7 +68,10 @@ def _logits(model: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def training_record(
-    run_dir: Path, model: Any, public_accuracy_no_tta: float | None = None
+    run_dir: Path,
+    model: Any,
+    public_accuracy_no_tta: float | None = None,
+    args_file: Path | None = None,
 ) -> dict[str, Any]:
     """What the run folder says about how the checkpoint was trained.
 
@@ -97,7 +106,7 @@ def training_record(
             record["seconds_per_epoch"] = round(float(np.median(seconds)), 1)
             if best_epoch and len(seconds) >= best_epoch:
                 record["train_seconds_to_best"] = round(sum(seconds[:best_epoch]), 1)
-    args_file = run_dir / "args.json"
+    args_file = args_file or run_dir / "args.json"
     if args_file.is_file():
         record["args"] = json.loads(args_file.read_text())
     summary = run_dir / "summary.json"
@@ -127,6 +136,8 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         raise CliError(f"FER-2013 file not found: {data_path} (set --data or FER2013_PATH)")
     if not args.checkpoint.is_file():
         raise CliError(f"checkpoint not found: {args.checkpoint}")
+    if args.train_args and not args.train_args.is_file():
+        raise CliError(f"training arguments file not found: {args.train_args}")
     run_dir = args.run_dir or args.checkpoint.parent
     quiet_tensorflow()
     import keras
@@ -153,7 +164,9 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         "checkpoint": str(args.checkpoint),
         "data": {"file": data_path.name, "sha256": file_sha256(data_path)},
         "calibration": {"method": "temperature scaling on PublicTest flip-TTA logits"},
-        "training": training_record(run_dir, model, pub["fer"]["accuracy_no_tta"]),
+        "training": training_record(
+            run_dir, model, pub["fer"]["accuracy_no_tta"], args_file=args.train_args
+        ),
         "metrics": metrics,
     }
     model_path = save_model_bundle(model, args.out, temperature=temperature, extra=extra)

@@ -71,6 +71,12 @@ def _recipe(training: dict[str, Any]) -> list[str]:
             f"{training.get('seconds_per_epoch', '?')} s per epoch); the run had logged "
             f"{epochs} epochs ({_duration(training.get('train_seconds'))}) when it was exported."
         )
+        planned = args.get("epochs")
+        if planned and epochs < planned:
+            lines.append(
+                f"- The run was stopped after {epochs} of its {planned} scheduled epochs, so the "
+                "learning rate had not finished its cosine decay."
+            )
     return lines
 
 
