@@ -60,7 +60,18 @@ def _sniff(data: bytes) -> tuple[str | None, tuple[int, int] | None, int]:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 return image.format, image.size, int(getattr(image, "n_frames", 1) or 1)
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+    # Lazily read attributes (a TIFF's n_frames) raise TypeError/KeyError/IndexError on crafted
+    # files (found by tests/test_fuzz_images.py): the decode below gives the real verdict.
+    except (
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+        TypeError,
+        KeyError,
+        IndexError,
+        Image.DecompressionBombError,
+    ):
         return None, None, 1
 
 

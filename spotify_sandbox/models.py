@@ -109,7 +109,8 @@ class FaultRule(models.Model):
 
     path_regex = models.CharField(
         max_length=200,
-        help_text="re.search against the path below /spotify-sandbox/, e.g. ^v1/me/tracks",
+        help_text="re.search against the path below /spotify-sandbox/ and its query string, "
+        "e.g. ^v1/me/tracks or ^v1/me/tracks\\?.*offset=100",
     )
     method = models.CharField(max_length=10, blank=True, help_text="Empty: any method.")
     status = models.PositiveSmallIntegerField(help_text="429, 401, 500, 503, 400 (invalid_grant)…")

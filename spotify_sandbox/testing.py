@@ -6,6 +6,7 @@ OpenAPI description (../shared/spotify/web-api.openapi.yml), loaded once per ses
 real exchanges — request parameters, response schemas, error bodies, no deprecated fields.
 """
 
+# ruff: noqa: S101 - a pytest plugin: its checks are assertions, like the tests that use them.
 from __future__ import annotations
 
 import copy
@@ -126,6 +127,44 @@ class Sandbox:
             timeout=10,
         )
 
+    def csrf_token(self, session: requests.Session, path: str = "/accounts/login/") -> str:
+        page = session.get(self.base + path, timeout=10)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert found, f"no CSRF token on {path}"
+        return found.group(1)
+
+    def sign_in(
+        self,
+        session: requests.Session,
+        *,
+        user: str = "demo",
+        action: str = "agree",
+        next_url: str = "",
+        from_path: str = "/accounts/login/",
+    ) -> requests.Response:
+        """Press "Sign in with Spotify" (POST), consent at the stand-in as `user`, and come back.
+
+        Returns Moodtrack's answer to /complete/spotify/ (not followed).
+        """
+        data = {"csrfmiddlewaretoken": self.csrf_token(session, from_path)}
+        if next_url:
+            data["next"] = next_url
+        begin = session.post(
+            f"{self.base}/login/spotify/",
+            data=data,
+            headers={"Referer": self.base + from_path},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert begin.status_code == 302, begin.text[:300]
+        location = begin.headers["Location"]
+        assert location.startswith(f"{self.root}/authorize?"), location
+        params = dict(parse_qsl(urlsplit(location).query))
+        back = self.consent(params, user=user, action=action, session=session)
+        assert back.status_code == 302
+        assert back.headers["Location"].startswith(self.redirect_uri), back.headers["Location"]
+        return session.get(back.headers["Location"], allow_redirects=False, timeout=60)
+
     def session_for(self, access_token: str) -> requests.Session:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {access_token}"
@@ -133,7 +172,7 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(live_server: Any, settings: Any) -> Sandbox:
+def sandbox(live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     """The stand-in over real HTTP; Moodtrack's Spotify settings point at it for this test."""
     # Spotify refuses `localhost` redirect URIs: use the loopback address, as operators must.
     base = live_server.url.replace("localhost", "127.0.0.1")
@@ -144,7 +183,19 @@ def sandbox(live_server: Any, settings: Any) -> Sandbox:
     settings.SPOTIFY_SANDBOX_REDIRECT_URIS = [stand_in.redirect_uri]
     settings.SOCIAL_AUTH_SPOTIFY_KEY = ""
     settings.SOCIAL_AUTH_SPOTIFY_SECRET = ""
-    return stand_in
+    # Close every HTTP session the test opened: a kept-alive connection would otherwise hold a
+    # live-server thread that outlives the test and its shared database connection.
+    opened: list[requests.Session] = []
+    original_init = requests.Session.__init__
+
+    def tracked_init(self: requests.Session, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(requests.Session, "__init__", tracked_init)
+    yield stand_in
+    for session in opened:
+        session.close()
 
 
 # Spotify's OpenAPI description ----------------------------------------------------------------

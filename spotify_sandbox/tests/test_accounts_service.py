@@ -1,4 +1,4 @@
-"""The stand-in's accounts service over real HTTP: /authorize and /api/token behave like Spotify's."""
+"""The stand-in's accounts service over real HTTP: /authorize and /api/token act like Spotify's."""
 
 from __future__ import annotations
 
@@ -165,7 +165,9 @@ def test_client_authentication_is_required(sandbox: Sandbox) -> None:
 def test_refresh_gives_a_new_access_token_and_keeps_the_refresh_token(sandbox) -> None:
     issued = sandbox.issue("alex")
 
-    refreshed = _token(sandbox, {"grant_type": "refresh_token", "refresh_token": issued.refresh_token})
+    refreshed = _token(
+        sandbox, {"grant_type": "refresh_token", "refresh_token": issued.refresh_token}
+    )
 
     assert refreshed.status_code == 200
     body = refreshed.json()
@@ -179,7 +181,9 @@ def test_refresh_tokens_expire_six_months_after_authorisation(sandbox: Sandbox) 
     long_ago = timezone.now() - dt.timedelta(days=184)
     issued = sandbox.issue("alex", authorized_at=long_ago)
 
-    refused = _token(sandbox, {"grant_type": "refresh_token", "refresh_token": issued.refresh_token})
+    refused = _token(
+        sandbox, {"grant_type": "refresh_token", "refresh_token": issued.refresh_token}
+    )
 
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_grant"

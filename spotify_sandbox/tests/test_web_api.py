@@ -113,7 +113,10 @@ def test_playlists_use_the_2026_field_names(demo, sandbox, spotify_openapi) -> N
 
 
 def test_playlist_items_are_403_unless_owner_or_collaborator(demo, sandbox, spotify_openapi):
-    mine = {p["name"]: p for p in _get(demo, spotify_openapi, sandbox.api + "me/playlists").json()["items"]}
+    mine = {
+        p["name"]: p
+        for p in _get(demo, spotify_openapi, sandbox.api + "me/playlists").json()["items"]
+    }
 
     collaborative = _get(demo, spotify_openapi, mine["Road Trip"]["items"]["href"])
     assert collaborative.status_code == 200
@@ -138,7 +141,9 @@ def test_create_a_private_playlist_and_add_items(demo, sandbox, spotify_openapi)
     assert created.status_code == 201
     playlist_id = created.json()["id"]
     uris = [catalogue.track(i).uri for i in range(3)]
-    added = demo.post(sandbox.api + f"playlists/{playlist_id}/items", json={"uris": uris}, timeout=10)
+    added = demo.post(
+        sandbox.api + f"playlists/{playlist_id}/items", json={"uris": uris}, timeout=10
+    )
     spotify_openapi.validate(added)
     assert added.status_code == 201
     assert added.json()["snapshot_id"]
@@ -168,7 +173,10 @@ def test_another_listener_cannot_add_to_my_playlist(demo, sandbox, spotify_opena
     )
     spotify_openapi.validate(denied, request_must_be_valid=False)
     assert denied.status_code == 403
-    assert _get(sam, spotify_openapi, sandbox.api + f"playlists/{playlist_id}/items").status_code == 403
+    assert (
+        _get(sam, spotify_openapi, sandbox.api + f"playlists/{playlist_id}/items").status_code
+        == 403
+    )
 
 
 def test_bad_uris_and_too_many_items_are_400(demo, sandbox, spotify_openapi) -> None:
@@ -192,7 +200,9 @@ def test_save_to_library_puts_the_track_on_top_of_liked_songs(demo, sandbox, spo
     liked = _get(demo, spotify_openapi, sandbox.api + "me/tracks", params={"limit": 1}).json()
     assert liked["total"] == 301
     assert liked["items"][0]["track"]["uri"] == uri
-    too_many = demo.put(sandbox.api + "me/library", params={"uris": ",".join([uri] * 41)}, timeout=10)
+    too_many = demo.put(
+        sandbox.api + "me/library", params={"uris": ",".join([uri] * 41)}, timeout=10
+    )
     assert too_many.status_code == 400
 
 
@@ -239,7 +249,9 @@ def test_tokens_are_checked(sandbox, spotify_openapi) -> None:
 def test_every_listener_sees_only_their_own_library(sandbox, spotify_openapi) -> None:
     def liked_ids(user: str) -> set[str]:
         session = sandbox.session_for(sandbox.issue(user).access_token)
-        body = _get(session, spotify_openapi, sandbox.api + "me/tracks", params={"limit": 50}).json()
+        body = _get(
+            session, spotify_openapi, sandbox.api + "me/tracks", params={"limit": 50}
+        ).json()
         return {item["track"]["id"] for item in body["items"]}
 
     demo, sam = liked_ids("demo"), liked_ids("sam")
