@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -23,22 +24,58 @@ from emotions.dashboard import (
 )
 
 RANGE_LABELS = {"7": "Last 7 days", "30": "Last 30 days", "all": "All time"}
+# Past this many days with readings, the timeline's table counts per month instead.
+DAILY_TABLE_MAX_ROWS = 62
 
 
 def _heatmap_cells(summary: DashboardSummary) -> list[dict[str, Any]]:
-    """Rows of the weekday-by-hour grid with an opacity per cell for the SVG."""
+    """Rows of the weekday-by-hour grid for the SVG and its table.
+
+    Numbers are rendered to strings here: 168 cells times four numbers through the template
+    engine's localisation was a good part of the page's render time.
+    """
     peak = summary.heatmap_max or 1
     return [
         {
             "label": WEEKDAYS[day],
-            "y": day * 22,
+            "y": str(day * 22),
+            "label_y": str(day * 22 + 15),
             "cells": [
-                {"hour": hour, "x": 40 + hour * 22, "count": count, "opacity": count / peak}
+                {
+                    "hour": str(hour),
+                    "x": str(40 + hour * 22),
+                    "count": str(count),
+                    "empty": not count,
+                    "opacity": f"{count / peak:.2f}",
+                }
                 for hour, count in enumerate(row)
             ],
         }
         for day, row in enumerate(summary.heatmap)
     ]
+
+
+def _table_rows(summary: DashboardSummary) -> list[dict[str, Any]]:
+    """The timeline's table: one row per day, or per month when that would be too many rows."""
+    by_month = len(summary.daily) > DAILY_TABLE_MAX_ROWS
+    rows: dict[dt.date, dict[str, Any]] = {}
+    for day, counts in summary.daily:
+        key = day.replace(day=1) if by_month else day
+        row = rows.setdefault(
+            key,
+            {
+                "label": f"{key:%B %Y}" if by_month else f"{key:%a} {key.day} {key:%b %Y}",
+                "datetime": key.strftime("%Y-%m") if by_month else key.isoformat(),
+                "counts": [0] * len(EMOTION_ORDER),
+                "total": 0,
+            },
+        )
+        for position, emotion in enumerate(EMOTION_ORDER):
+            row["counts"][position] += counts[emotion]
+        row["total"] += sum(counts.values())
+    for row in rows.values():
+        row["cells"] = [str(count) for count in (*row["counts"], row["total"])]
+    return list(rows.values())
 
 
 def _chart_data(summary: DashboardSummary) -> dict[str, Any]:
@@ -77,14 +114,8 @@ def dashboard_context(summary: DashboardSummary, range_key: str) -> dict[str, An
         "capture_url": _first_url("emotions:capture", "mood"),
         "distribution": summary.distribution_rows(),
         "daily_columns": [EMOTION_LABELS[emotion] for emotion in EMOTION_ORDER],
-        "daily_rows": [
-            {
-                "day": day,
-                "counts": [counts[emotion] for emotion in EMOTION_ORDER],
-                "total": sum(counts.values()),
-            }
-            for day, counts in summary.daily
-        ],
+        "table_unit": "month" if len(summary.daily) > DAILY_TABLE_MAX_ROWS else "day",
+        "daily_rows": _table_rows(summary),
         "heatmap_rows": _heatmap_cells(summary),
         "heatmap_ticks": [{"hour": hour, "x": 40 + hour * 22} for hour in range(0, 24, 3)],
         "hours": range(24),

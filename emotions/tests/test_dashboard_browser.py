@@ -156,3 +156,42 @@ def test_the_dashboard_draws_filters_exports_and_forgets(page, listener: User, t
     assert page.get_by_test_id("stat-total").inner_text() == "29"
     assert table_counts(page) == expected_counts(listener, "30")
     assert chart_points(page) == 29
+
+
+@pytest.mark.skipif(not os.environ.get("SCREENSHOT_DIR"), reason="set SCREENSHOT_DIR to refresh")
+def test_screenshot_of_the_demo_dashboard(live_server, transactional_db: None) -> None:
+    """SCREENSHOT_DIR=docs/screenshots pytest -m browser -k screenshot: the README's picture."""
+    from io import StringIO
+
+    from playwright.sync_api import sync_playwright
+
+    from accounts.services import user_ensure_demo
+    from emotions import demo
+    from recommendations.moods import track_moods_sync_curated
+    from recommendations.tests.factories import curated_library
+
+    listener, _ = user_ensure_demo()
+    listener.set_password(PASSWORD)
+    listener.save()
+    curated_library(listener, per_mood=8)
+    track_moods_sync_curated()
+    demo.seed(stdout=StringIO())
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        ).new_page()
+        page.emulate_media(reduced_motion="reduce")
+        page.goto("/accounts/login/?next=/dashboard/")
+        page.get_by_label("Username").fill(listener.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.locator("#main").get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_function("document.body.dataset.chartsReady === '2'")
+        page.screenshot(
+            path=os.path.join(os.environ["SCREENSHOT_DIR"], "dashboard.png"), full_page=True
+        )
+        browser.close()

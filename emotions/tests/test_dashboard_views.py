@@ -51,6 +51,7 @@ def test_charts_come_with_tables_that_hold_the_numbers(client_logged_in: Client,
     assertContains(response, 'id="distribution-chart" role="img"')
     assertContains(response, '<svg id="heatmap"')
     assertContains(response, "/static/vendor/chartjs/chart.umd.min.js")
+    assert response.context["table_unit"] == "day"
     assertContains(response, "/static/dashboard/dashboard.js")
     assertNotContains(response, "cdn")
     distribution = {row["emotion"]: row["count"] for row in response.context["distribution"]}
@@ -127,6 +128,9 @@ def test_ten_thousand_readings_cost_a_bounded_number_of_queries(
     assert summary.total == 10_000
     assert summary.timeline_truncated
     assert sum(map(sum, summary.heatmap)) == 10_000
+    # A year of days is tabled per month (a screen reader should not wade through 365 rows).
+    assert response.context["table_unit"] == "month"
+    assert 12 <= len(response.context["daily_rows"]) <= 13
     assert sum(row["total"] for row in response.context["daily_rows"]) == 10_000
 
 
