@@ -157,7 +157,12 @@ def run() -> dict[str, Any]:
         if vendor == "sqlite"
         else "the database server's own work is not included"
     )
-    verdict = "meets" if worst <= TARGET_MS else "misses"
+    worst_median = max(r["median"] for _, _, r in results)
+    worst_cpu = max(r["cpu"] for _, _, r in results)
+
+    def verdict(ms: float) -> str:
+        return "meets" if ms <= TARGET_MS else "misses"
+
     markdown = f"""
 One listener with {READINGS:,} readings spread over {DAYS} days (plus 60 rated songs), on a
 throwaway `{vendor}` database (settings `{os.environ["DJANGO_SETTINGS_MODULE"]}`). Each page was
@@ -170,7 +175,9 @@ at most the latest 3,000 readings of a range; the tables count every one.
 | --- | --- | --- | --- | --- | --- | --- |
 {rows}
 
-Target: ≤ {TARGET_MS} ms server time. The worst p95 is {worst:.1f} ms: it **{verdict}** the target.
+Target: ≤ {TARGET_MS} ms server time. Worst median {worst_median:.0f} ms
+(**{verdict(worst_median)}** it), worst p95 {worst:.0f} ms (**{verdict(worst)}** it), worst median
+CPU time {worst_cpu:.0f} ms.
 "CPU ms" is this process's CPU time per request ({cpu_scope}): unlike wall time it does not grow
 when other work shares the machine (see the load average at the top).
 The number of queries is the same for 10 readings as for 10,000
