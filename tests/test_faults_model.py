@@ -221,9 +221,13 @@ def test_a_worker_with_a_damaged_model_fails_readings_and_stays_up(
     for name in ("image", "thumbnail"):
         monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
     user = UserFactory()
-    frame = storage.save(f"frames/{user.pk}/f.jpg", images.upload(images.astronaut_jpeg()))
     readings = [
-        MoodReading.objects.create(user=user, source="upload", image=frame) for _ in range(3)
+        MoodReading.objects.create(
+            user=user,
+            source="upload",
+            image=storage.save(f"frames/{user.pk}/f.jpg", images.upload(images.astronaut_jpeg())),
+        )
+        for _ in range(3)
     ]
 
     with celery_app.connection_for_write(os.environ["REDIS_URL"]) as conn:
