@@ -39,11 +39,15 @@
           x: { type: "linear", ticks: { callback: dateLabel, maxTicksLimit: 8 } },
           y: {
             min: -0.5, max: top + 0.5,
+            // One tick per emotion, on the rows the points sit on (not at the padded edges).
+            afterBuildTicks: function (axis) {
+              axis.ticks = data.emotions.map(function (_, index) { return { value: index }; });
+            },
             ticks: {
-              stepSize: 1,
+              autoSkip: false,
               callback: function (value) {
                 const emotion = data.emotions[top - value];
-                return Number.isInteger(value) && emotion ? emotion.label : "";
+                return emotion ? emotion.label : "";
               },
             },
           },
