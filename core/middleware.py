@@ -1,12 +1,14 @@
-"""Security middleware: response headers (CSP, Permissions-Policy) and the sign-in limiter."""
+"""Middleware: security headers (CSP, Permissions-Policy), sign-in limiter, database outages."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
@@ -17,6 +19,8 @@ from core.security import (
     login_attempt_blocked,
     login_limits,
 )
+
+logger = logging.getLogger(__name__)
 
 CSP_HEADER = "Content-Security-Policy"
 CSP_REPORT_ONLY_HEADER = "Content-Security-Policy-Report-Only"
@@ -89,4 +93,36 @@ class LoginRateLimitMiddleware:
             status=429,
         )
         response.headers["Retry-After"] = str(window)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """API calls that hit a database outage get 503 JSON with Retry-After, not an HTML 500.
+
+    Measured by scripts/drills/postgres_restart.py: during a restart, requests failed with
+    `OperationalError`; API clients should see the usual `{message, extra}` and retry.
+    """
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if not request.path.startswith("/api/"):
+            return None
+        logger.error("database unavailable for %s %s: %s", request.method, request.path, exception)
+        response = JsonResponse(
+            {
+                "message": "The service is briefly unavailable. Please try again in a moment.",
+                "extra": {"code": "database_unavailable"},
+            },
+            status=503,
+        )
+        response.headers["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
