@@ -57,8 +57,18 @@ def recommendation_save_to_spotify(
     uris = [item.track.uri or f"spotify:track:{item.track.spotify_id}" for item in items]
     if not uris:
         raise ApplicationError("This list has no songs to save.")
+    own_client = client is None
     client = client or spotify.client_for(user)
+    try:
+        return _save(recommendation=recommendation, user=user, client=client, uris=uris)
+    finally:
+        if own_client:
+            client.close()
 
+
+def _save(
+    *, recommendation: Recommendation, user: Any, client: spotify.SpotifyClient, uris: list[str]
+) -> SavedPlaylist:
     existing = recommendation.spotify_playlist_id
     if existing:
         try:

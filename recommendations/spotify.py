@@ -181,6 +181,10 @@ class SpotifyClient:
     def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.requests_made += 1
 
+    def close(self) -> None:
+        """Close the HTTP connections it kept open."""
+        self.session.close()
+
 
 def _token(user: AbstractBaseUser, *, force_refresh: bool = False) -> str:
     try:
