@@ -77,7 +77,10 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         closed_port = probe.getsockname()[1]
     conf = celery_app.conf
     saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{closed_port}/0"
+    closed_url = f"redis://127.0.0.1:{closed_port}/0"
+    # Celery's broker_url prefers the CELERY_BROKER_URL environment variable (.ci/run sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", closed_url)
+    conf.task_always_eager, conf.broker_url = False, closed_url
     monkeypatch.setattr(celery_app, "_pool", None)
     monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
     try:
