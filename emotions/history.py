@@ -18,6 +18,7 @@ from emotions.models import MoodReading
 from emotions.services import reading_delete
 from feedback.models import Rating
 from recommendations.models import LibraryEntry, Recommendation, RecommendationItem
+from recommendations.moods import track_moods_update_from_ratings
 
 HISTORY_PAGE_SIZE = 20
 EXPORT_FORMAT = "moodtrack-export/1"
@@ -84,12 +85,15 @@ def history_delete_all(*, user: User) -> HistoryDeletion:
     readings = MoodReading.objects.filter(user=user)
     files = readings.values_list("image", "thumbnail")
     _delete_files_on_commit(name for pair in files for name in pair)
+    rated_tracks = set(Rating.objects.filter(user=user).values_list("track_id", flat=True))
     ratings, _ = Rating.objects.filter(user=user).delete()
     recommendations = Recommendation.objects.filter(user=user).count()
     reading_count = readings.count()
     # Recommendations cascade to their items; readings cascade to the recommendations made for them.
     Recommendation.objects.filter(user=user).delete()
     readings.delete()
+    # The listeners'-ratings mood evidence of those songs no longer counts this user's stars.
+    track_moods_update_from_ratings(track_ids=rated_tracks)
     return HistoryDeletion(readings=reading_count, recommendations=recommendations, ratings=ratings)
 
 

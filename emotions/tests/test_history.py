@@ -171,6 +171,22 @@ def test_delete_all_removes_the_whole_history_but_keeps_account_and_library(
     assert Rating.objects.filter(pk=their_rating.pk).exists()
 
 
+@pytest.mark.django_db
+def test_delete_all_takes_the_users_stars_out_of_the_songs_mood_evidence(
+    user: User, history: dict
+) -> None:
+    from recommendations.models import TrackMood
+    from recommendations.moods import track_moods_update_from_ratings
+
+    song = history["rating"].track
+    track_moods_update_from_ratings(track_ids=[song.pk])
+    assert TrackMood.objects.filter(track=song, source="ratings").exists()
+
+    history_delete_all(user=user)
+
+    assert not TrackMood.objects.filter(track=song, source="ratings").exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_files_survive_when_the_deletion_is_rolled_back(user: User, private_media: Path) -> None:
     from django.db import transaction
