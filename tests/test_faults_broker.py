@@ -95,6 +95,8 @@ def broker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Throwawa
     server.start()
     conf = celery_app.conf
     saved = conf.task_always_eager, conf.broker_url
+    # Celery's broker_url prefers the CELERY_BROKER_URL environment variable (.ci/run sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
     conf.task_always_eager, conf.broker_url = False, server.url
     monkeypatch.setattr(celery_app, "_pool", None)
     monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
