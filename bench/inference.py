@@ -335,8 +335,8 @@ Model `{r["model_version"]}` (`{r["model"]}`), flip TTA {"on" if r["tta"] else "
 Per frame = `EmotionRecognizer.recognize(jpeg_bytes)`: decode, Haar detection on a {r["haar_side"]} px copy,
 crop, one compiled TensorFlow call (face + mirror). {RUNS} runs of {FRAMES} frames after
 {WARMUP} warm-up frames. Load time, first frame and peak RSS come from a fresh process.
-Timings taken with {os.cpu_count()} CPUs and a load average of {r["load_average"]} at the
-start of this section: other work on the machine (a training run, test suites) inflates them.
+Timings taken with {os.cpu_count()} CPUs and a load average of {r["load_average"]} when the
+in-process runs began: other work on the machine (training, test suites) inflates them.
 
 | target | measured | |
 | --- | --- | --- |

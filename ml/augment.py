@@ -72,8 +72,27 @@ def _random_erase(images: tf.Tensor, size: int, prob: float, max_frac: float) ->
     return tf.where(mask, noise, images)
 
 
+def augment_kwargs(strength: float = 1.0) -> dict:
+    """`augment_batch` ranges scaled by `strength` (1 = the full recipe, 0 = flips only)."""
+    s = max(0.0, float(strength))
+    return {
+        "max_rotate": 12.0 * s,
+        "max_shift": 0.1 * s,
+        "zoom": (1.0 - 0.1 * s, 1.0 + 0.15 * s),
+        "brightness": 0.15 * s,
+        "contrast": (1.0 - 0.25 * s, 1.0 + 0.3 * s),
+        "erase_prob": 0.4 * s,
+    }
+
+
 def make_dataset(
-    x: np.ndarray, y: np.ndarray, batch_size: int, *, training: bool, seed: int = 0
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    *,
+    training: bool,
+    seed: int = 0,
+    strength: float = 1.0,
 ) -> tf.data.Dataset:
     """In-memory tf.data pipeline: shuffle, batch, augment (training only), prefetch."""
     ds = tf.data.Dataset.from_tensor_slices((x, y))
@@ -81,5 +100,8 @@ def make_dataset(
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size, drop_remainder=training)
     if training:
-        ds = ds.map(lambda a, b: (augment_batch(a), b), num_parallel_calls=tf.data.AUTOTUNE)
+        kwargs = augment_kwargs(strength)
+        ds = ds.map(
+            lambda a, b: (augment_batch(a, **kwargs), b), num_parallel_calls=tf.data.AUTOTUNE
+        )
     return ds.prefetch(tf.data.AUTOTUNE)

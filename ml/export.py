@@ -2,8 +2,9 @@
 
     python -m ml.export --checkpoint ml/runs/main/best.keras [--data PATH] [--out ml/weights]
 
-The temperature is fitted on PublicTest (flip-TTA logits). PrivateTest is only reported: nothing
-here chooses anything by looking at it.
+The test-time augmentation (`ml.tta` mode) is chosen by PublicTest accuracy and the temperature is
+fitted on PublicTest logits of that mode. PrivateTest is only reported: nothing here chooses
+anything by looking at it.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from ml.calibration import expected_calibration_error, fit_temperature, nll, sof
 from ml.cli import CliError, print_json, quiet_tensorflow, run
 from ml.data import REPO_ROOT, Split, default_data_path, load_fer2013
 from ml.evaluate import evaluate_probs
+from ml.metrics import view_logits
 from ml.modelfile import DEFAULT_UNCERTAIN_BELOW, ModelFileError, file_sha256, save_model_bundle
 from ml.plots import read_history
 from ml.preprocess import to_model_input
+from ml.tta import MODES as TTA_MODES
+from ml.tta import view_count
 
 DOCS_IMG = REPO_ROOT / "docs" / "img"
 EPOCH_LINE = re.compile(r"^\s*\d+/\d+ - (\d+(?:\.\d+)?)s - ")
@@ -55,16 +59,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="JSON of the ml.train arguments, for runs that predate <run>/args.json",
     )
+    p.add_argument(
+        "--tta",
+        choices=("auto", *TTA_MODES),
+        default="auto",
+        help="test-time augmentation to ship (auto: best on PublicTest; ties: fewer views)",
+    )
     p.add_argument("--docs-img", type=Path, default=DOCS_IMG, help="where the figures go")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p.parse_args(argv)
 
 
-def _logits(model: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Plain and mirrored logits, batched through model.predict."""
-    plain = np.asarray(model.predict(x, batch_size=512, verbose=0))
-    mirrored = np.asarray(model.predict(x[:, :, ::-1], batch_size=512, verbose=0))
-    return plain, mirrored
+def _logits(model: Any, x: np.ndarray) -> np.ndarray:
+    """(V, N, 7) logits of every view of the widest TTA mode; a mode's views are a prefix."""
+    return view_logits(model, x, TTA_MODES[-1])
+
+
+def _mode_logits(views: np.ndarray, mode: str) -> np.ndarray:
+    return views[: view_count(mode)].mean(axis=0)
+
+
+def choose_tta(public_views: np.ndarray, labels: np.ndarray) -> tuple[str, dict[str, float]]:
+    """The TTA mode with the best PublicTest accuracy (ties: fewer views), and every score."""
+    scores = {
+        mode: round(float((_mode_logits(public_views, mode).argmax(1) == labels).mean()), 4)
+        for mode in TTA_MODES
+    }
+    best = max(TTA_MODES, key=lambda mode: (scores[mode], -view_count(mode)))
+    return best, scores
 
 
 def training_record(
@@ -117,9 +139,10 @@ def training_record(
 
 
 def _split_metrics(
-    plain: np.ndarray, mirrored: np.ndarray, split: Split, temperature: float
+    views: np.ndarray, split: Split, temperature: float, mode: str
 ) -> dict[str, Any]:
-    tta_logits = (plain + mirrored) / 2
+    tta_logits = _mode_logits(views, mode)
+    plain = views[0]
     probs = softmax(tta_logits / temperature)
     fer = evaluate_probs(probs, split, "fer", uncertain_below=DEFAULT_UNCERTAIN_BELOW)
     uncalibrated = expected_calibration_error(softmax(tta_logits), split.labels)
@@ -149,10 +172,13 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         raise ModelFileError(f"cannot load checkpoint {args.checkpoint}: {exc}") from exc
     splits = load_fer2013(data_path)
     public, private = splits["public"], splits["private"]
-    pub_plain, pub_mirror = _logits(model, to_model_input(public.images))
-    temperature = fit_temperature((pub_plain + pub_mirror) / 2, public.labels)
-    pub = _split_metrics(pub_plain, pub_mirror, public, temperature)
-    priv = _split_metrics(*_logits(model, to_model_input(private.images)), private, temperature)
+    pub_views = _logits(model, to_model_input(public.images))
+    tta, tta_scores = choose_tta(pub_views, public.labels)
+    if args.tta != "auto":
+        tta = args.tta
+    temperature = fit_temperature(_mode_logits(pub_views, tta), public.labels)
+    pub = _split_metrics(pub_views, public, temperature, tta)
+    priv = _split_metrics(_logits(model, to_model_input(private.images)), private, temperature, tta)
     metrics = {
         "public": pub["fer"],
         "public_ferplus": pub["ferplus"],
@@ -163,13 +189,18 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         "exported_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "checkpoint": str(args.checkpoint),
         "data": {"file": data_path.name, "sha256": file_sha256(data_path)},
-        "calibration": {"method": "temperature scaling on PublicTest flip-TTA logits"},
+        "calibration": {"method": f"temperature scaling on PublicTest logits (TTA {tta})"},
+        "tta_selection": {
+            "chosen": tta,
+            "by": "PublicTest accuracy" if args.tta == "auto" else "--tta",
+            "public_accuracy": tta_scores,
+        },
         "training": training_record(
             run_dir, model, pub["fer"]["accuracy_no_tta"], args_file=args.train_args
         ),
         "metrics": metrics,
     }
-    model_path = save_model_bundle(model, args.out, temperature=temperature, extra=extra)
+    model_path = save_model_bundle(model, args.out, temperature=temperature, tta=tta, extra=extra)
 
     from ml.plots import confusion_matrix_png, training_curves
 
@@ -188,6 +219,7 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         "model_version": meta["model_version"],
         "size_bytes": model_path.stat().st_size,
         "temperature": round(temperature, 4),
+        "tta": tta,
         "public": {k: metrics["public"][k] for k in ("accuracy", "macro_f1", "ece")},
         "private": {k: metrics["private"][k] for k in ("accuracy", "macro_f1", "ece")},
         "private_dedup_accuracy": metrics["private"]["dedup"]["accuracy"],
@@ -208,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         print(
             f"wrote {result['model']} ({result['size_bytes'] / 1e6:.1f} MB), "
-            f"version {result['model_version']}, temperature {result['temperature']:.3f}"
+            f"version {result['model_version']}, temperature {result['temperature']:.3f}, "
+            f"TTA {result['tta']}"
         )
         for name in ("public", "private"):
             r = result[name]

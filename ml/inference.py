@@ -18,6 +18,11 @@ from ml.imageio import DEFAULT_MAX_PIXELS, ImageDecodeError, as_rgb, decode_imag
 from ml.labels import EMOTIONS, NUM_CLASSES
 from ml.modelfile import ModelFileError, file_sha256, read_metadata
 from ml.preprocess import INPUT_SIZE, crop_face, expand_box, to_gray, to_model_input
+from ml.tta import average_views as tta_average
+from ml.tta import check_mode as check_tta_mode
+from ml.tta import mode_from_metadata as tta_mode_from_metadata
+from ml.tta import view_count as tta_view_count
+from ml.tta import views_tf as tta_views_tf
 
 # Faces per compiled call; bounds memory when a whole dataset goes through classify_faces.
 MAX_BATCH = 256
@@ -87,22 +92,22 @@ def _load_keras_model(path: Path) -> Any:
     return model
 
 
-def _compile_classifier(model: Any, temperature: float, tta: bool) -> Callable[[np.ndarray], Any]:
+def _compile_classifier(model: Any, temperature: float, tta: str) -> Callable[[np.ndarray], Any]:
     """A traced function: (N, 48, 48, 1) float32 -> (N, 7) calibrated probabilities.
 
     The fixed input signature means one trace for every batch size, and no `model.predict`
-    set-up per call. With `tta` the mirrored faces ride in the same batch.
+    set-up per call. The TTA views (`ml.tta`) ride in the same batch as the faces.
     """
     import tensorflow as tf
 
     spec = tf.TensorSpec((None, INPUT_SIZE, INPUT_SIZE, 1), tf.float32)
+    views = tta_view_count(tta)
 
     @tf.function(input_signature=[spec], autograph=False)
     def classify(x: tf.Tensor) -> tf.Tensor:
-        if tta:
-            n = tf.shape(x)[0]
-            logits = model(tf.concat([x, tf.reverse(x, axis=[2])], axis=0), training=False)
-            logits = (logits[:n] + logits[n:]) / 2.0
+        if views > 1:
+            logits = model(tta_views_tf(x, tta), training=False)
+            logits = tta_average(logits, tf.shape(x)[0], views)
         else:
             logits = model(x, training=False)
         return tf.nn.softmax(logits / temperature, axis=-1)
@@ -123,7 +128,7 @@ class EmotionRecognizer:
         self,
         model_path: str | Path,
         *,
-        tta: bool | None = None,
+        tta: bool | str | None = None,
         detector: FaceDetector | None = None,
         max_pixels: int = DEFAULT_MAX_PIXELS,
     ) -> None:
@@ -154,10 +159,19 @@ class EmotionRecognizer:
         return str(self.metadata["model_version"])
 
     @property
+    def tta_mode(self) -> str:
+        """The test-time augmentation (`ml.tta` mode): the argument's, else the bundle's."""
+        override = self._tta_override
+        if isinstance(override, bool):
+            return "flip" if override else "none"
+        if override is not None:
+            return check_tta_mode(override)
+        return tta_mode_from_metadata(self.metadata)
+
+    @property
     def tta(self) -> bool:
-        if self._tta_override is not None:
-            return self._tta_override
-        return bool(self.metadata.get("tta_flip", False))
+        """Whether any test-time augmentation is applied."""
+        return self.tta_mode != "none"
 
     @property
     def loaded(self) -> bool:
@@ -166,7 +180,7 @@ class EmotionRecognizer:
     def load(self) -> None:
         """Read, check and compile the model (idempotent). Raises ModelFileError."""
         meta = self.metadata
-        tta = self.tta
+        tta = self.tta_mode
         with self._lock:
             if self._classify is not None:
                 if self._loaded_pid != os.getpid():

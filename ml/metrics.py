@@ -1,4 +1,4 @@
-"""Classification metrics and batched prediction with optional flip test-time augmentation."""
+"""Classification metrics and batched prediction with optional test-time augmentation."""
 
 from __future__ import annotations
 
@@ -6,14 +6,28 @@ import numpy as np
 
 from ml.calibration import expected_calibration_error
 from ml.labels import EMOTIONS, NUM_CLASSES
+from ml.tta import views_np
 
 
-def predict_logits(model, x: np.ndarray, *, tta: bool = True, batch_size: int = 512) -> np.ndarray:
-    """Logits for (N, 48, 48, 1) inputs; with `tta`, the mean over the image and its mirror."""
-    logits = model.predict(x, batch_size=batch_size, verbose=0)
-    if tta:
-        logits = (logits + model.predict(x[:, :, ::-1], batch_size=batch_size, verbose=0)) / 2
-    return np.asarray(logits)
+def view_logits(model, x: np.ndarray, mode: str, *, batch_size: int = 512) -> np.ndarray:
+    """(V, N, 7) logits of (N, 48, 48, 1) inputs, one row per TTA view of `mode` (ml.tta)."""
+    return np.stack(
+        [
+            np.asarray(model.predict(np.ascontiguousarray(v), batch_size=batch_size, verbose=0))
+            for v in views_np(x, mode)
+        ]
+    )
+
+
+def predict_logits(
+    model, x: np.ndarray, *, tta: bool | str = True, batch_size: int = 512
+) -> np.ndarray:
+    """Logits for (N, 48, 48, 1) inputs, averaged over the TTA views.
+
+    `tta` is a mode of `ml.tta` (True means "flip", False "none").
+    """
+    mode = {True: "flip", False: "none"}.get(tta, tta) if isinstance(tta, bool) else tta
+    return view_logits(model, x, mode, batch_size=batch_size).mean(axis=0)
 
 
 def confusion_matrix(pred: np.ndarray, labels: np.ndarray) -> np.ndarray:

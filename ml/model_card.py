@@ -16,9 +16,16 @@ from ml.cli import run
 from ml.data import REPO_ROOT
 from ml.labels import EMOTIONS
 from ml.modelfile import DEFAULT_MODEL_PATH, read_metadata
+from ml.tta import mode_from_metadata as tta_mode_from_metadata
 
 DEFAULT_OUT = REPO_ROOT / "docs" / "MODEL_CARD.md"
 # The `fer` package's mini-Xception, measured on our FER-2013 file (shared/ML_NOTES.md).
+TTA_WORDS = {
+    "none": "none",
+    "flip": "horizontal flip, averaged logits (2 views)",
+    "flip_shift1": "horizontal flip x one-pixel shifts up/down/left/right, averaged logits "
+    "(10 views)",
+}
 PEER = {"private": 0.654, "private_tta": 0.669, "private_ferplus": 0.636}
 
 
@@ -97,7 +104,12 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
     dedup = priv.get("dedup", {})
     unc = priv.get("uncertain", {})
     per_class = priv.get("per_class", {})
-    tta = "horizontal flip, averaged logits" if meta.get("tta_flip") else "none"
+    tta_mode = tta_mode_from_metadata(meta)
+    tta = TTA_WORDS[tta_mode]
+    selection = meta.get("tta_selection") or {}
+    if selection.get("public_accuracy"):
+        scores = ", ".join(f"{k} {_pct(v)}" for k, v in selection["public_accuracy"].items())
+        tta += f" (chosen by {selection.get('by', 'PublicTest accuracy')}: {scores})"
     weakest = sorted(per_class.items(), key=lambda kv: kv[1]["recall"])[:2]
     lines = [
         "# Model card: Moodtrack facial-emotion CNN",
@@ -120,7 +132,7 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
         "## Results",
         "",
         "Trained on FER-2013 Training, selected and calibrated on PublicTest, reported on "
-        "PrivateTest (never used for any choice). Accuracies with flip TTA unless noted.",
+        f"PrivateTest (never used for any choice). Accuracies with TTA `{tta_mode}` unless noted.",
         "",
         "| metric | PrivateTest | PublicTest | `fer` mini-Xception (PrivateTest) |",
         "| --- | --- | --- | --- |",

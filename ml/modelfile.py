@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ml.labels import EMOTIONS
 from ml.preprocess import CROP_MARGIN, INPUT_SIZE
+from ml.tta import DEFAULT_MODE as DEFAULT_TTA
+from ml.tta import MODES as TTA_MODES
 
 FORMAT_VERSION = 1
 MODEL_FILENAME = "emotion_cnn.keras"
@@ -47,7 +49,12 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def save_model_bundle(
-    model, folder: Path, *, temperature: float, extra: dict | None = None
+    model,
+    folder: Path,
+    *,
+    temperature: float,
+    tta: str = DEFAULT_TTA,
+    extra: dict | None = None,
 ) -> Path:
     """Write model + metadata into `folder` (temp file, then rename). Returns the model path."""
     folder = Path(folder)
@@ -64,7 +71,8 @@ def save_model_bundle(
         "crop_margin": CROP_MARGIN,
         "temperature": float(temperature),
         "uncertain_below": DEFAULT_UNCERTAIN_BELOW,
-        "tta_flip": True,
+        "tta": tta,
+        "tta_flip": tta != "none",  # what bundles before the `tta` field said
         **(extra or {}),
     }
     _atomic_write(
@@ -93,4 +101,9 @@ def read_metadata(model_path: Path) -> dict:
         )
     if meta.get("classes") != list(EMOTIONS):
         raise ModelFileError("model classes do not match ml.labels.EMOTIONS")
+    if "tta" in meta and meta["tta"] not in TTA_MODES:
+        raise ModelFileError(
+            f"model test-time augmentation {meta['tta']!r} is not supported "
+            f"(expected one of {', '.join(TTA_MODES)})"
+        )
     return meta

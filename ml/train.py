@@ -43,6 +43,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--patience", type=int, default=10, help="early stopping on PublicTest accuracy")
     p.add_argument("--limit", type=int, default=0, help="use only N training images (smoke runs)")
     p.add_argument("--seed", type=int, default=1337)
+    p.add_argument(
+        "--init-from",
+        default="",
+        help="start from this .keras model's weights (fine-tuning a previous run) instead of "
+        "random ones; its widths are used",
+    )
+    p.add_argument(
+        "--warmup-epochs", type=int, default=2, help="linear warm-up before the cosine decay"
+    )
+    p.add_argument(
+        "--aug-strength",
+        type=float,
+        default=1.0,
+        help="scale of the geometric/photometric augmentation ranges and erase probability "
+        "(1 = the full recipe; lower for a fine-tuning pass)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     return p.parse_args(argv)
 
@@ -76,10 +92,18 @@ def train(args: argparse.Namespace) -> dict:
 
     widths = tuple(int(w) for w in args.widths.split(","))
     steps_per_epoch = len(x_train) // args.batch_size
-    model = build_model(widths=widths)
+    if args.init_from:
+        model = keras.models.load_model(args.init_from, compile=False)
+        widths = (
+            tuple(layer.filters for layer in model.layers if layer.name.endswith("_conv0"))
+            or widths
+        )
+    else:
+        model = build_model(widths=widths)
+    warmup = steps_per_epoch * args.warmup_epochs
     model.compile(
         optimizer=keras.optimizers.AdamW(
-            lr_schedule(args.lr, steps_per_epoch * args.epochs, steps_per_epoch * 2),
+            lr_schedule(args.lr, steps_per_epoch * args.epochs, warmup),
             weight_decay=args.weight_decay,
         ),
         loss=keras.losses.CategoricalCrossentropy(from_logits=True),
@@ -96,7 +120,14 @@ def train(args: argparse.Namespace) -> dict:
     ]
     started = time.time()
     model.fit(
-        make_dataset(x_train, y_train, args.batch_size, training=True, seed=args.seed),
+        make_dataset(
+            x_train,
+            y_train,
+            args.batch_size,
+            training=True,
+            seed=args.seed,
+            strength=args.aug_strength,
+        ),
         validation_data=make_dataset(x_val, y_val, 512, training=False),
         epochs=args.epochs,
         callbacks=callbacks,

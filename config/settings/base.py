@@ -272,6 +272,8 @@ CELERY_IMPORTS = ("recommendations.curation_tasks",)
 CELERY_BEAT_SCHEDULE = {
     # Enqueues a library sync for every Spotify user whose last sync is older than the interval.
     "library-sync-due": {"task": "recommendations.tasks.library_sync_due", "schedule": 15 * 60},
+    # Fails mood readings stuck in pending/processing and deletes leftover frames.
+    "sweep-stuck-readings": {"task": "emotions.tasks.sweep_stuck_readings", "schedule": 5 * 60},
 }
 
 # DJANGO REST FRAMEWORK

@@ -58,6 +58,40 @@ def test_tta_can_be_switched_off(tiny_bundle: Path) -> None:
     assert np.allclose(mirrored, plain.classify_faces(faces[:, :, ::-1].copy()))
 
 
+def test_the_shifted_views_mode_matches_the_numpy_views(tiny_bundle: Path) -> None:
+    """A bundle shipped with `flip_shift1` averages 10 views in the compiled path, as export did."""
+    import keras
+
+    from ml.metrics import predict_logits
+
+    faces = np.random.default_rng(3).integers(0, 256, (5, 48, 48), dtype=np.uint8)
+    shifted = EmotionRecognizer(tiny_bundle, tta="flip_shift1")
+    assert (shifted.tta_mode, shifted.tta) == ("flip_shift1", True)
+    model = keras.models.load_model(tiny_bundle, compile=False)
+    logits = predict_logits(model, to_model_input(faces), tta="flip_shift1")
+    expected = softmax(logits / read_metadata(tiny_bundle)["temperature"])
+    got = shifted.classify_faces(faces)
+    np.testing.assert_allclose(got, expected, atol=2e-5)
+    flip_only = EmotionRecognizer(tiny_bundle, tta="flip").classify_faces(faces)
+    assert not np.allclose(got, flip_only, atol=1e-6)
+
+
+def test_the_bundle_says_which_views_to_average(tiny_bundle: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    model = tmp_path / tiny_bundle.name
+    shutil.copyfile(tiny_bundle, model)
+    meta = read_metadata(tiny_bundle)
+    assert meta["tta"] == "flip"
+    (tmp_path / "emotion_cnn.json").write_text(json.dumps({**meta, "tta": "flip_shift1"}))
+    assert EmotionRecognizer(model).tta_mode == "flip_shift1"
+    del meta["tta"]
+    meta["tta_flip"] = False  # a bundle from before the `tta` field
+    (tmp_path / "emotion_cnn.json").write_text(json.dumps(meta))
+    assert EmotionRecognizer(model).tta_mode == "none"
+
+
 def test_no_faces_need_no_model(tmp_path: Path) -> None:
     assert EmotionRecognizer(tmp_path / "absent.keras").classify_faces(
         np.zeros((0, 48, 48), np.uint8)

@@ -66,6 +66,12 @@ def test_other_classes_are_refused(bundle_copy: Path) -> None:
         EmotionRecognizer(bundle_copy).load()
 
 
+def test_an_unknown_test_time_augmentation_is_refused(bundle_copy: Path) -> None:
+    edit_meta(bundle_copy, tta="rotate90")
+    with pytest.raises(ModelFileError, match="test-time augmentation 'rotate90'"):
+        EmotionRecognizer(bundle_copy).load()
+
+
 def test_a_model_that_does_not_match_its_metadata_is_refused(bundle_copy: Path) -> None:
     with bundle_copy.open("ab") as fh:
         fh.write(b"\0")
