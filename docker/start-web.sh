@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Web process: apply migrations, then serve with gunicorn (static files via WhiteNoise).
+# Threaded workers: most requests wait on PostgreSQL/Redis (polls, uploads), and a slow one
+# (recommendations) no longer blocks a whole process.
 set -euo pipefail
 
 python manage.py migrate --noinput
 exec gunicorn config.wsgi:application \
   --bind "0.0.0.0:${PORT:-8000}" \
   --workers "${GUNICORN_WORKERS:-3}" \
+  --worker-class gthread \
+  --threads "${GUNICORN_THREADS:-4}" \
   --timeout "${GUNICORN_TIMEOUT:-60}" \
   --access-logfile - \
   --forwarded-allow-ips "*"

@@ -329,13 +329,53 @@ def _orphan_frames(*, before: datetime) -> list[str]:
     ]
 
 
-def readings_sweep_stuck(*, now: datetime | None = None) -> int:
-    """Fail readings stuck in pending/processing past READING_STUCK_AFTER_SECONDS; tidy files.
+def _resend_orphaned(*, before: datetime, not_before: datetime) -> int:
+    """Send again the readings a dead worker left in `processing` (see the sweeper)."""
+    from emotions.tasks import INFERENCE_QUEUE, process_reading
 
-    Also deletes frames left behind by a worker that died after saving a result, and frame
-    files no reading points at. Returns how many readings were failed.
+    orphaned = MoodReading.objects.filter(
+        status=Status.PROCESSING,
+        updated_at__lt=before,
+        updated_at__gte=not_before,
+        attempts__lt=MAX_ATTEMPTS,
+    ).exclude(image="")
+    resent = 0
+    for reading_id in orphaned.values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = MoodReading.objects.filter(
+                pk=reading_id, status=Status.PROCESSING, updated_at__lt=before
+            ).update(status=Status.PENDING, updated_at=timezone.now())
+        if not claimed:
+            continue  # a delivery picked it up meanwhile
+        try:
+            process_reading.apply_async(
+                args=(reading_id,), queue=INFERENCE_QUEUE, retry_policy=PUBLISH_RETRY_POLICY
+            )
+        except BROKER_ERRORS as exc:
+            # Left pending: the next sweep fails it with a message if nothing runs it by then.
+            logger.error("reading %s: could not re-send (%s)", reading_id, type(exc).__name__)
+            continue
+        resent += 1
+    if resent:
+        logger.warning("re-sent %d reading(s) whose worker was lost mid-task", resent)
+    return resent
+
+
+def readings_sweep_stuck(*, now: datetime | None = None) -> int:
+    """Re-send readings a lost worker left behind; fail the truly stuck; tidy files.
+
+    A reading `processing` for READING_RESEND_AFTER_SECONDS (longer than the task may run) lost
+    its worker, e.g. a whole worker container killed: it goes back to `pending` and is sent
+    again (the task is idempotent, so the broker's own late redelivery changes nothing). Readings
+    pending/processing past READING_STUCK_AFTER_SECONDS are failed with a message. Also deletes
+    frames left behind by a worker that died after saving a result, and frame files no reading
+    points at. Returns how many readings were failed.
     """
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.READING_STUCK_AFTER_SECONDS)
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.READING_STUCK_AFTER_SECONDS)
+    _resend_orphaned(
+        before=now - timedelta(seconds=settings.READING_RESEND_AFTER_SECONDS), not_before=cutoff
+    )
     stuck_ids = list(
         MoodReading.objects.filter(
             status__in=(Status.PENDING, Status.PROCESSING), updated_at__lt=cutoff

@@ -12,7 +12,7 @@ from django.core.files import File
 from PIL import Image
 
 from core.exceptions import ApplicationError
-from ml.imageio import ImageDecodeError, decode_image
+from ml.imageio import ImageDecodeError, decode_image, header_problem
 
 # Pillow format names we accept (MPO is how Pillow names many phone JPEGs).
 ALLOWED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
@@ -125,6 +125,10 @@ def validate_image_upload(upload: File | None) -> ValidatedImage:
     if not data:
         raise _reject("That file is empty. Choose a photo (JPEG, PNG or WebP).", "empty_file")
 
+    refused = header_problem(data)  # before Pillow parses anything (crafted BMP palettes)
+    if refused:
+        message, code = _decode_message(ImageDecodeError(refused))
+        raise _reject(message, code)
     image_format, dimensions, frame_count = _sniff(data)
     if image_format is not None and image_format not in ALLOWED_FORMATS:
         raise _reject(

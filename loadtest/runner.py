@@ -40,6 +40,7 @@ DATABASE = "moodtrack_load"
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 MODEL = ROOT / "ml" / "weights" / "emotion_cnn.keras"
 GUNICORN_WORKERS = 3
+GUNICORN_THREADS = 4  # as docker/start-web.sh: gthread workers
 DRAIN_SECONDS = 120
 
 
@@ -175,6 +176,7 @@ def start_web(env: dict[str, str], workdir: Path, port: int) -> subprocess.Popen
         [
             str(BIN / "gunicorn"), "config.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(GUNICORN_WORKERS),
+            "--worker-class", "gthread", "--threads", str(GUNICORN_THREADS),
             "--timeout", "60", "--access-logfile", str(workdir / "access.log"),
             "--forwarded-allow-ips", "127.0.0.1",
         ],
@@ -458,6 +460,7 @@ def run_matrix(*, users: list[int], concurrencies: list[int], duration: int) -> 
             "duration_s": duration,
             "frame_cost": cost,
             "gunicorn_workers": GUNICORN_WORKERS,
+            "gunicorn_threads": GUNICORN_THREADS,
             "training_running": _training_running(),
             "results": [asdict(result) | {"error_rate": result.error_rate, "lost": result.lost}
                         for result in results],
@@ -482,7 +485,8 @@ def markdown(report: dict[str, Any]) -> str:
     cost = report["frame_cost"]["median_ms"]
     lines = [
         f"Run {report['date']}; {report['duration_s']} s per row; gunicorn "
-        f"{report['gunicorn_workers']} workers; per-frame cost (decode + detect + classify, one "
+        f"{report['gunicorn_workers']} gthread workers x {report.get('gunicorn_threads', 1)} "
+        "threads; per-frame cost (decode + detect + classify, one "
         f"process, shipped model, 640x480 face) **{cost:.0f} ms** median"
         + (" (the model training run was using the CPU)" if report["training_running"] else "")
         + ".",

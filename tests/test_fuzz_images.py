@@ -305,21 +305,26 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded() -> None:
     assert psutil.Process().memory_info().rss - rss < 32 * 1024 * 1024
 
 
-def test_a_tiny_bmp_declaring_a_huge_palette_costs_bounded_time() -> None:
+def test_a_tiny_bmp_declaring_a_huge_palette_is_refused_before_parsing() -> None:
     """Found by fuzzing: Pillow reads a BMP palette of up to 65536 entries in pure Python, so
-    ~250 bytes cost ~0.5 s of CPU per decode (twice per upload). Bounded, and the per-user upload
-    throttle caps it; recorded in docs/RELIABILITY.md."""
+    ~250 bytes cost ~0.5 s of CPU per decode (twice per upload). The header check refuses a
+    palette larger than the bit depth allows before Pillow sees the file."""
     buffer = io.BytesIO()
     Image.new("P", (34, 5)).save(buffer, format="BMP")
-    data = bytearray(buffer.getvalue())
+    honest = buffer.getvalue()
+    data = bytearray(honest)
     data[46:54] = struct.pack("<II", 65536, 65536)  # biClrUsed, biClrImportant
     upload = SimpleUploadedFile("palette.bmp", bytes(data), content_type="image/bmp")
 
     with time_limit(EXAMPLE_TIMEOUT_SECONDS):
-        try:
+        with pytest.raises(ApplicationError) as caught:
             validate_image_upload(upload)
-        except ApplicationError as exc:
-            assert exc.status_code == 400  # noqa: PT017 - either verdict is fine, in time
+        with pytest.raises(ImageDecodeError, match="declares 65536 palette colours"):
+            decode_image(bytes(data))
+    assert caught.value.status_code == 400
+    assert caught.value.extra["code"] == "corrupt_image"
+    # The honest 8-bit palette BMP still decodes.
+    assert decode_image(honest).shape == (5, 34, 3)
 
 
 @pytest.fixture(scope="module")

@@ -273,7 +273,9 @@ CELERY_BEAT_SCHEDULE = {
     # Enqueues a library sync for every Spotify user whose last sync is older than the interval.
     "library-sync-due": {"task": "recommendations.tasks.library_sync_due", "schedule": 15 * 60},
     # Fails mood readings stuck in pending/processing and deletes leftover frames.
-    "sweep-stuck-readings": {"task": "emotions.tasks.sweep_stuck_readings", "schedule": 5 * 60},
+    # Re-sends readings whose worker died mid-task, fails those stuck in pending/processing and
+    # deletes leftover frames (a cheap indexed query, so every minute).
+    "sweep-stuck-readings": {"task": "emotions.tasks.sweep_stuck_readings", "schedule": 60},
 }
 
 # DJANGO REST FRAMEWORK
@@ -325,6 +327,10 @@ READING_MAX_UPLOAD_BYTES = env.int("READING_MAX_UPLOAD_BYTES", default=10 * 1024
 READING_MAX_PIXELS = env.int("READING_MAX_PIXELS", default=40_000_000)
 # Readings pending/processing longer than this are failed by the beat sweeper.
 READING_STUCK_AFTER_SECONDS = env.int("READING_STUCK_AFTER_SECONDS", default=600)
+# A reading still `processing` this long after its worker claimed it lost that worker (the task's
+# hard time limit is 120 s): the sweeper sends it again instead of waiting for the broker's
+# visibility timeout (an hour on Redis) to bring the unacknowledged message back.
+READING_RESEND_AFTER_SECONDS = env.int("READING_RESEND_AFTER_SECONDS", default=180)
 
 # HEALTH CHECKS
 # ------------------------------------------------------------------------------

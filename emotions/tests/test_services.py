@@ -403,3 +403,77 @@ def test_the_sweeper_fails_stuck_readings_and_tidies_files(
     assert MoodReading.objects.get(pk=stuck_pending.pk).error_message == services.STUCK
     assert stored_files(private_media) == [recent.image.name]
     assert readings_sweep_stuck() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("emotion_model")
+def test_the_sweeper_resends_a_reading_whose_whole_worker_died(
+    user: User, private_media: Path, settings
+) -> None:
+    """A worker container killed mid-task leaves its message unacknowledged for the broker's
+    visibility timeout (an hour on Redis); the sweeper sends the reading again instead."""
+    settings.READING_RESEND_AFTER_SECONDS = 180
+    settings.READING_STUCK_AFTER_SECONDS = 600
+    four_minutes_ago = timezone.now() - timedelta(minutes=4)
+    orphaned = photo_reading(user)
+    still_running = photo_reading(user)
+    MoodReading.objects.filter(pk=orphaned.pk).update(
+        status=Status.PROCESSING, attempts=1, updated_at=four_minutes_ago
+    )
+    MoodReading.objects.filter(pk=still_running.pk).update(status=Status.PROCESSING, attempts=1)
+
+    assert readings_sweep_stuck() == 0  # nothing failed: the orphan ran again (eager here)
+
+    orphaned.refresh_from_db()
+    assert orphaned.status == Status.DONE
+    assert orphaned.attempts == 2
+    assert orphaned.face_count == 1  # the astronaut's face, read by the (tiny) model
+    assert stored_files(private_media) == [still_running.image.name, orphaned.thumbnail.name]
+    still_running.refresh_from_db()
+    assert (still_running.status, still_running.attempts) == (Status.PROCESSING, 1)
+
+
+@pytest.mark.django_db
+def test_a_resend_the_broker_refuses_leaves_the_reading_for_the_stuck_rule(
+    user: User, private_media: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from emotions import tasks
+
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.process_reading, "apply_async", broker_down)
+    settings.READING_RESEND_AFTER_SECONDS = 180
+    settings.READING_STUCK_AFTER_SECONDS = 600
+    reading = photo_reading(user)
+    MoodReading.objects.filter(pk=reading.pk).update(
+        status=Status.PROCESSING, attempts=1, updated_at=timezone.now() - timedelta(minutes=4)
+    )
+
+    assert readings_sweep_stuck() == 0
+
+    reading.refresh_from_db()
+    assert reading.status == Status.PENDING  # waiting for a worker; its frame is kept
+    assert stored_files(private_media) == [reading.image.name]
+    assert readings_sweep_stuck(now=timezone.now() + timedelta(minutes=11)) == 1
+    reading.refresh_from_db()
+    assert (reading.status, reading.error_message) == (Status.FAILED, services.STUCK)
+    assert stored_files(private_media) == []
+
+
+@pytest.mark.django_db
+def test_a_reading_out_of_attempts_is_not_resent(user: User, settings) -> None:
+    settings.READING_RESEND_AFTER_SECONDS = 180
+    reading = photo_reading(user)
+    MoodReading.objects.filter(pk=reading.pk).update(
+        status=Status.PROCESSING,
+        attempts=services.MAX_ATTEMPTS,
+        updated_at=timezone.now() - timedelta(minutes=4),
+    )
+
+    readings_sweep_stuck()
+
+    reading.refresh_from_db()
+    assert (reading.status, reading.attempts) == (Status.PROCESSING, services.MAX_ATTEMPTS)
