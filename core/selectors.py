@@ -14,6 +14,7 @@ from kombu import Connection
 from ml.modelfile import ModelFileError, file_sha256, meta_path_for, read_metadata
 
 CheckStatus = Literal["ok", "warning", "error"]
+REDACTED_DETAIL = "unavailable (details are in the server log and shown to staff)"
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,14 @@ class HealthReport:
     def healthy(self) -> bool:
         return all(check.status != "error" for check in self.checks.values())
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "status": "ok" if self.healthy else "error",
-            "checks": {name: asdict(check) for name, check in self.checks.items()},
-        }
+    def as_dict(self, *, redact_problems: bool = False) -> dict[str, object]:
+        """JSON-ready; `redact_problems` replaces the detail of failing checks (for the public)."""
+        checks = {name: asdict(check) for name, check in self.checks.items()}
+        if redact_problems:
+            for check in checks.values():
+                if check["status"] != "ok":
+                    check["detail"] = REDACTED_DETAIL
+        return {"status": "ok" if self.healthy else "error", "checks": checks}
 
 
 def _timed(probe: Callable[[], tuple[CheckStatus, str]]) -> CheckResult:

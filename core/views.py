@@ -1,5 +1,8 @@
 """HTML and probe views for core: the landing page, placeholders and /healthz."""
 
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.selectors import system_health
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -26,6 +31,15 @@ def coming_soon(request: HttpRequest, *, title: str) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when every dependency is usable, 503 otherwise; never needs a session."""
+    """200 when every dependency is usable, 503 otherwise; never needs a session.
+
+    Why a check failed (host names, ports, file paths, exception text) is for operators: staff
+    (or everyone with HEALTHZ_SHOW_DETAILS) see it, others get a generic line; it is logged.
+    """
     report = system_health()
-    return JsonResponse(report.as_dict(), status=200 if report.healthy else 503)
+    for name, check in report.checks.items():
+        if check.status != "ok":
+            logger.warning("healthz: %s is %s: %s", name, check.status, check.detail)
+    show = settings.HEALTHZ_SHOW_DETAILS or getattr(request.user, "is_staff", False)
+    body = report.as_dict() if show else report.as_dict(redact_problems=True)
+    return JsonResponse(body, status=200 if report.healthy else 503)

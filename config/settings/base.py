@@ -335,6 +335,8 @@ READING_RESEND_AFTER_SECONDS = env.int("READING_RESEND_AFTER_SECONDS", default=1
 # HEALTH CHECKS
 # ------------------------------------------------------------------------------
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
+# Why a check failed (hosts, paths, exception text) is shown to staff only, unless this is on.
+HEALTHZ_SHOW_DETAILS = env.bool("HEALTHZ_SHOW_DETAILS", default=False)
 
 # SEED DATA
 # ------------------------------------------------------------------------------

@@ -81,12 +81,12 @@ def test_it_answers_503_when_the_broker_is_unreachable(client: Client, model_fil
 
 @pytest.mark.django_db
 def test_it_answers_503_when_the_filesystem_broker_folder_is_gone(
-    client: Client, tmp_path: Path, model_file: Path
+    admin_client: Client, tmp_path: Path, model_file: Path
 ) -> None:
     broker = _filesystem_broker(tmp_path)
     (tmp_path / "queue").rmdir()
     with override_settings(EMOTION_MODEL_PATH=model_file, **broker):
-        response = client.get("/healthz")
+        response = admin_client.get("/healthz")
 
     assert response.status_code == 503
     assert "not writable" in response.json()["checks"]["broker"]["detail"]
@@ -105,15 +105,42 @@ def test_a_missing_model_is_a_warning_while_not_required(client: Client, tmp_pat
 
 
 @pytest.mark.django_db
-def test_a_missing_model_fails_when_required(client: Client, tmp_path: Path) -> None:
+def test_a_missing_model_fails_when_required(admin_client: Client, tmp_path: Path) -> None:
     with override_settings(
         EMOTION_MODEL_PATH=tmp_path / "absent.keras", EMOTION_MODEL_REQUIRED=True
     ):
-        response = client.get("/healthz")
+        response = admin_client.get("/healthz")
 
     assert response.status_code == 503
     assert response.json()["checks"]["model"]["status"] == "error"
     assert "absent.keras" in response.json()["checks"]["model"]["detail"]
+
+
+@pytest.mark.django_db
+def test_the_public_sees_that_a_check_failed_but_not_why(
+    client: Client, tmp_path: Path, model_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreachable = {"CELERY_BROKER_URL": "redis://127.0.0.1:1/0", "HEALTHZ_BROKER_TIMEOUT": 0.5}
+    missing = tmp_path / "absent.keras"
+    with override_settings(EMOTION_MODEL_PATH=missing, EMOTION_MODEL_REQUIRED=True, **unreachable):
+        response = client.get("/healthz")
+        with override_settings(HEALTHZ_SHOW_DETAILS=True):
+            detailed = client.get("/healthz").json()
+
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"]["status"] == "ok"
+    for name in ("broker", "model"):
+        assert checks[name]["status"] == "error"
+        assert (
+            checks[name]["detail"]
+            == "unavailable (details are in the server log and shown to staff)"
+        )
+    assert "absent.keras" not in response.content.decode()
+    assert "127.0.0.1" not in response.content.decode()
+    # Operators find the reason in the log, or in the answer when they ask for details.
+    assert "absent.keras" in caplog.text
+    assert "absent.keras" in detailed["checks"]["model"]["detail"]
 
 
 @pytest.mark.django_db
