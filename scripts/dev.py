@@ -55,6 +55,7 @@ def default_children() -> list[Child]:
             [
                 python, "-m", "celery", "-A", "config.celery_app", "worker",
                 "-Q", "ml,default", "--concurrency=1", "--loglevel=info",
+                "-B",  # embedded beat (one process here): library syncs, the reading sweeper
             ],
         ),
     ]  # fmt: skip

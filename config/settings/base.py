@@ -310,7 +310,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The seven emotions appear in several fields (emotion, user_emotion, serializers): one enum.
+    "ENUM_NAME_OVERRIDES": {"EmotionEnum": "emotions.models.EMOTION_CHOICES"},
 }
+
+# Where track moods come from besides curators, ratings and the demo catalogue: a dotted path to
+# a class with `features(spotify_ids) -> {id: AudioFeatures}` (recommendations/moods.py). Empty by
+# default: Spotify closed its audio-features endpoint to new apps in November 2024.
+AUDIO_FEATURES_PROVIDER = env("AUDIO_FEATURES_PROVIDER", default="")
 
 # EMOTION MODEL
 # ------------------------------------------------------------------------------
