@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import tensorflow as tf
+
+if TYPE_CHECKING:  # TensorFlow is imported where it runs, so the recipe reads without it
+    import tensorflow as tf
 
 
 def _affine_matrices(
     batch: tf.Tensor, size: int, max_rotate: float, max_shift: float, zoom: tuple[float, float]
 ) -> tf.Tensor:
     """Per-image output->input projective transforms: rotation, zoom, shift about the centre."""
+    import tensorflow as tf
+
     angle = tf.random.uniform([batch], -max_rotate, max_rotate) * (math.pi / 180.0)
     scale = tf.random.uniform([batch], zoom[0], zoom[1])
     shift = tf.random.uniform([batch, 2], -max_shift, max_shift) * size
@@ -35,6 +40,8 @@ def augment_batch(
     erase_max: float = 0.3,
 ) -> tf.Tensor:
     """Flip, rotate/shift/zoom, brightness/contrast and random erasing on a (B, H, W, 1) batch."""
+    import tensorflow as tf
+
     batch = tf.shape(images)[0]
     size = images.shape[1]
     flip = tf.random.uniform([batch, 1, 1, 1]) < 0.5
@@ -59,6 +66,8 @@ def augment_batch(
 
 def _random_erase(images: tf.Tensor, size: int, prob: float, max_frac: float) -> tf.Tensor:
     """Blank a random rectangle (uniform noise) in a fraction of the images."""
+    import tensorflow as tf
+
     batch = tf.shape(images)[0]
     side = tf.random.uniform([batch, 2], 0.1, math.sqrt(max_frac)) * size
     corner = tf.random.uniform([batch, 2], 0.0, 1.0) * (size - side)
@@ -95,6 +104,8 @@ def make_dataset(
     strength: float = 1.0,
 ) -> tf.data.Dataset:
     """In-memory tf.data pipeline: shuffle, batch, augment (training only), prefetch."""
+    import tensorflow as tf
+
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     if training:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)

@@ -131,6 +131,9 @@ def training_record(
     args_file = args_file or run_dir / "args.json"
     if args_file.is_file():
         record["args"] = json.loads(args_file.read_text())
+    parent = run_dir / "parent.json"
+    if parent.is_file():  # a fine-tuning run (ml.train --init-from): the starting model's record
+        record["initialised_from"] = json.loads(parent.read_text())
     summary = run_dir / "summary.json"
     if summary.is_file():
         done = json.loads(summary.read_text())

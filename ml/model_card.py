@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ml.augment import augment_kwargs
 from ml.cli import run
 from ml.data import REPO_ROOT
 from ml.labels import EMOTIONS
@@ -53,8 +54,8 @@ def _recipe(training: dict[str, Any]) -> list[str]:
     if args:
         lines += [
             f"- Optimiser: AdamW, peak learning rate {args.get('lr')}, weight decay "
-            f"{args.get('weight_decay')}, 2 warm-up epochs then cosine decay over "
-            f"{args.get('epochs')} epochs, batch {args.get('batch_size')}, "
+            f"{args.get('weight_decay')}, {args.get('warmup_epochs', 2)} warm-up epoch(s) then "
+            f"cosine decay over {args.get('epochs')} epochs, batch {args.get('batch_size')}, "
             f"seed {args.get('seed')}.",
             f"- Targets: soft labels, {1 - args.get('ferplus_weight', 0):.0%} original FER one-hot "
             f"+ {args.get('ferplus_weight', 0):.0%} FER+ vote distribution (where votes exist).",
@@ -63,10 +64,15 @@ def _recipe(training: dict[str, Any]) -> list[str]:
         ]
     else:
         lines.append("- Optimiser and targets: `ml/train.py` defaults (the run recorded no args).")
+    strength = float(args.get("aug_strength", 1.0))
+    aug = augment_kwargs(strength)
     lines.append(
-        "- Augmentation (`ml/augment.py`, in the tf.data pipeline): horizontal flip, rotation "
-        "±12°, shift ±10 %, zoom 0.9-1.15, brightness ±0.15, contrast 0.75-1.3, random erasing "
-        "(p 0.4)."
+        "- Augmentation (`ml/augment.py`, in the tf.data pipeline"
+        + (f", strength {strength:g} of the full recipe" if strength != 1.0 else "")
+        + f"): horizontal flip, rotation ±{aug['max_rotate']:g}°, shift "
+        f"±{aug['max_shift'] * 100:g} %, zoom {aug['zoom'][0]:g}-{aug['zoom'][1]:g}, brightness "
+        f"±{aug['brightness']:g}, contrast {aug['contrast'][0]:g}-{aug['contrast'][1]:g}, random "
+        f"erasing (p {aug['erase_prob']:g})."
     )
     epochs = training.get("epochs_run")
     if epochs:
@@ -85,6 +91,31 @@ def _recipe(training: dict[str, Any]) -> list[str]:
                 "learning rate had not finished its cosine decay."
             )
     return lines
+
+
+def _recipes(training: dict[str, Any]) -> list[str]:
+    """The recipe of every stage: the run that started from random weights first."""
+    stages: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    record: dict[str, Any] | None = training
+    while record:
+        parent = record.get("initialised_from")
+        stages.append((record, parent))
+        record = parent.get("training") if parent else None
+    if len(stages) == 1:
+        return _recipe(training)
+    lines: list[str] = []
+    for number, (record, parent) in enumerate(reversed(stages), start=1):
+        if parent is None:
+            lines.append(f"**Stage {number}: from random weights.**")
+        else:
+            lines.append(
+                f"**Stage {number}: fine-tuning**, starting from the weights of "
+                f"`{parent.get('model_version') or parent.get('file')}` (the previous stage's "
+                "shipped model), with a fresh optimiser and a new warm-up + cosine schedule "
+                "(`ml.train --init-from`)."
+            )
+        lines += ["", *_recipe(record), ""]
+    return lines[:-1]
 
 
 def _confusions(cm: list[list[int]], top: int = 3) -> list[str]:
@@ -192,7 +223,7 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
         "",
         "## Training",
         "",
-        *_recipe(training),
+        *_recipes(training),
         "",
         "![Training curves](img/training_curves.png)",
         "",

@@ -75,6 +75,26 @@ def lr_schedule(
     )
 
 
+def record_parent(init_from: Path, out: Path) -> None:
+    """Keep what the starting model's bundle says about its own training in <out>/parent.json.
+
+    Export puts it in the new bundle, so the model card can tell the whole recipe even after
+    the parent bundle has been replaced by the fine-tuned one. A resumed run keeps the first copy.
+    """
+    target = out / "parent.json"
+    if target.is_file():
+        return
+    meta_file = init_from.with_suffix(".json")
+    meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+    parent = {
+        "file": str(init_from),
+        "model_version": meta.get("model_version"),
+        "sha256": meta.get("sha256"),
+        "training": meta.get("training", {}),  # with its own parent, if it had one
+    }
+    target.write_text(json.dumps(parent, indent=2) + "\n")
+
+
 def train(args: argparse.Namespace) -> dict:
     keras.utils.set_random_seed(args.seed)
     out = Path(args.out)
@@ -93,6 +113,7 @@ def train(args: argparse.Namespace) -> dict:
     widths = tuple(int(w) for w in args.widths.split(","))
     steps_per_epoch = len(x_train) // args.batch_size
     if args.init_from:
+        record_parent(Path(args.init_from), out)
         model = keras.models.load_model(args.init_from, compile=False)
         widths = (
             tuple(layer.filters for layer in model.layers if layer.name.endswith("_conv0"))
