@@ -86,6 +86,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # ------------------------------------------------------------------------------
 SOCIAL_AUTH_SPOTIFY_KEY = env("SOCIAL_AUTH_SPOTIFY_KEY", default="")
 SOCIAL_AUTH_SPOTIFY_SECRET = env("SOCIAL_AUTH_SPOTIFY_SECRET", default="")
+# Fernet keys for Spotify tokens at rest (accounts/token_crypto.py), newest first; comma-separated.
+# Empty: one key derived from SECRET_KEY. Generate one with
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+SOCIAL_AUTH_TOKEN_KEYS = env.list("SOCIAL_AUTH_TOKEN_KEYS", default=[])
 # Demo mode (the "Try the demo" sign-in) is on exactly when no Spotify app is configured.
 DEMO_MODE = not SOCIAL_AUTH_SPOTIFY_KEY
 DEMO_USERNAME = "demo"

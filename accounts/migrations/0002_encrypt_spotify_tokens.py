@@ -1,0 +1,32 @@
+"""Encrypt the Spotify tokens already stored in social-auth's extra_data (accounts.token_crypto)."""
+
+from django.db import migrations
+
+
+def encrypt(apps, schema_editor):
+    from accounts.token_crypto import encrypt_extra_data
+
+    UserSocialAuth = apps.get_model("social_django", "UserSocialAuth")
+    for social in UserSocialAuth.objects.all().only("pk", "extra_data").iterator():
+        encrypted = encrypt_extra_data(social.extra_data)
+        if encrypted != social.extra_data:
+            UserSocialAuth.objects.filter(pk=social.pk).update(extra_data=encrypted)
+
+
+def decrypt(apps, schema_editor):
+    from accounts.token_crypto import decrypt_extra_data
+
+    UserSocialAuth = apps.get_model("social_django", "UserSocialAuth")
+    for social in UserSocialAuth.objects.all().only("pk", "extra_data").iterator():
+        plain = decrypt_extra_data(social.extra_data)
+        if plain != social.extra_data:
+            UserSocialAuth.objects.filter(pk=social.pk).update(extra_data=plain)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0001_initial"),
+        ("social_django", "0022_nonce_timestamp_index"),
+    ]
+
+    operations = [migrations.RunPython(encrypt, decrypt)]
