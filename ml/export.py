@@ -203,6 +203,9 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "metrics": metrics,
     }
+    averaged = args.checkpoint.with_suffix(".average.json")  # written by ml.average
+    if averaged.is_file():
+        extra["training"]["weight_average"] = json.loads(averaged.read_text())
     model_path = save_model_bundle(model, args.out, temperature=temperature, tta=tta, extra=extra)
 
     from ml.plots import confusion_matrix_png, training_curves

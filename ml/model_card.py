@@ -84,6 +84,15 @@ def _recipe(training: dict[str, Any]) -> list[str]:
             f"{training.get('seconds_per_epoch', '?')} s per epoch); the run had logged "
             f"{epochs} epochs ({_duration(training.get('train_seconds'))}) when it was exported."
         )
+        average = training.get("weight_average")
+        if average:
+            names = ", ".join(f"`{Path(p).name}`" for p in average.get("averaged", []))
+            lines.append(
+                f"- The shipped weights are the average of {len(average.get('averaged', []))} "
+                f"checkpoints of this run ({names}; `ml.average`, stochastic weight averaging), "
+                "with BatchNorm statistics re-estimated on "
+                f"{average.get('batchnorm_reestimated_on_training_images', 0):,} Training images."
+            )
         planned = args.get("epochs")
         if planned and epochs < planned:
             lines.append(
