@@ -84,6 +84,11 @@ def rating_contexts_for_tracks(*, track_ids: Iterable[int]) -> list[tuple[int, s
     )
 
 
+def rated_track_ids() -> list[int]:
+    """Every track somebody has rated (for re-deriving ratings evidence after a rule change)."""
+    return list(Rating.objects.order_by().values_list("track_id", flat=True).distinct())
+
+
 def rating_stars_for_items(*, user: User, item_ids: Iterable[int]) -> dict[int, int]:
     """The user's stars per recommendation item, for drawing the rating widgets."""
     return dict(

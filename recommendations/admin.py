@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -327,6 +328,26 @@ class EmotionMoodRuleAdmin(admin.ModelAdmin):
     list_filter = ["strategy", "emotion", "mood"]
     ordering = ["strategy", "emotion", "-weight"]
     actions = ["delete_selected_checked"]
+
+    # A rule edit changes what past ratings mean: re-derive their evidence once it is committed.
+    def _rederive_after_commit(self, request: HttpRequest) -> None:
+        from recommendations.tasks import rederive_rating_evidence
+
+        if not getattr(request, "_rating_evidence_queued", False):
+            request._rating_evidence_queued = True
+            transaction.on_commit(rederive_rating_evidence.delay)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self._rederive_after_commit(request)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        self._rederive_after_commit(request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[EmotionMoodRule]) -> None:
+        super().delete_queryset(request, queryset)
+        self._rederive_after_commit(request)
 
     def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
         kwargs["formset"] = EmotionMoodRuleChangelistFormSet

@@ -135,6 +135,22 @@ def track_moods_update_from_ratings(*, track_ids: Iterable[int]) -> int:
     return _replace_evidence(source=Source.RATINGS, track_ids=track_ids, rows=rows)
 
 
+def track_moods_rederive_ratings(*, chunk: int = 500) -> int:
+    """Re-derive every rated track's ratings evidence: the emotion -> mood rules changed.
+
+    Ratings evidence says "rated high while the rules targeted mood M", so a rule edit changes
+    what past ratings mean. One transaction per chunk of tracks keeps locks short.
+    """
+    from feedback.selectors import rated_track_ids
+
+    track_ids = sorted(rated_track_ids())
+    written = 0
+    for start in range(0, len(track_ids), chunk):
+        with transaction.atomic():
+            written += track_moods_update_from_ratings(track_ids=track_ids[start : start + chunk])
+    return written
+
+
 @transaction.atomic
 def track_moods_update_from_audio(
     *, track_ids: Iterable[int], provider: AudioFeaturesProvider | None = None

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from recommendations.moods import track_moods_rederive_ratings
 from recommendations.sync import (
     LibrarySyncInterrupted,
     LibrarySyncUnavailable,
@@ -36,3 +37,9 @@ def library_sync(self, user_id: int, checkpoint: dict | None = None, attempt: in
 def library_sync_due() -> int:
     """Beat: queue a sync for every Spotify user whose library is older than the interval."""
     return library_sync_enqueue_due()
+
+
+@shared_task(name="recommendations.tasks.rederive_rating_evidence", time_limit=15 * 60)
+def rederive_rating_evidence() -> int:
+    """Re-derive ratings evidence for every rated track (queued when a rule changes)."""
+    return track_moods_rederive_ratings()

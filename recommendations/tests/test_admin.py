@@ -403,3 +403,38 @@ def test_ratings_are_read_only(curator_client: Client) -> None:
     response = curator_client.get("/admin/feedback/rating/")
     assert response.status_code == 200
     assert curator_client.get("/admin/feedback/rating/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_rule_edit_re_derives_what_past_ratings_say(
+    curator_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    from feedback.services import rating_upsert
+    from recommendations.models import RecommendationItem, TrackMood
+    from recommendations.tests.factories import RecommendationItemFactory
+
+    item: RecommendationItem = RecommendationItemFactory(
+        recommendation__emotion="sad", recommendation__strategy="match"
+    )
+    rating_upsert(user=item.recommendation.user, item=item, stars=5)
+
+    def rated_moods() -> set[str]:
+        return set(
+            TrackMood.objects.filter(track=item.track, source="ratings").values_list(
+                "mood", flat=True
+            )
+        )
+
+    assert rated_moods() == {"sad"}  # "match" + sad targets the sad mood
+    (only_sad,) = EmotionMoodRule.objects.filter(emotion="sad", strategy="match")
+    url = reverse("admin:recommendations_emotionmoodrule_change", args=[only_sad.pk])
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = curator_client.post(
+            url, {"strategy": "match", "emotion": "sad", "mood": "calm", "weight": "1"}
+        )
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # one re-derivation queued for the edit
+    # A 5-star rating given while the rules said "sad" now says "calm", as the new rule reads it.
+    assert rated_moods() == {"calm"}
