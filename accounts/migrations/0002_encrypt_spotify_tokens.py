@@ -3,24 +3,24 @@
 from django.db import migrations
 
 
+def _rewrite(apps, transform) -> None:
+    UserSocialAuth = apps.get_model("social_django", "UserSocialAuth")
+    for social in UserSocialAuth.objects.all().only("pk", "extra_data").iterator():
+        new = transform(social.extra_data)
+        if new != social.extra_data:
+            UserSocialAuth.objects.filter(pk=social.pk).update(extra_data=new)
+
+
 def encrypt(apps, schema_editor):
     from accounts.token_crypto import encrypt_extra_data
 
-    UserSocialAuth = apps.get_model("social_django", "UserSocialAuth")
-    for social in UserSocialAuth.objects.all().only("pk", "extra_data").iterator():
-        encrypted = encrypt_extra_data(social.extra_data)
-        if encrypted != social.extra_data:
-            UserSocialAuth.objects.filter(pk=social.pk).update(extra_data=encrypted)
+    _rewrite(apps, encrypt_extra_data)
 
 
 def decrypt(apps, schema_editor):
     from accounts.token_crypto import decrypt_extra_data
 
-    UserSocialAuth = apps.get_model("social_django", "UserSocialAuth")
-    for social in UserSocialAuth.objects.all().only("pk", "extra_data").iterator():
-        plain = decrypt_extra_data(social.extra_data)
-        if plain != social.extra_data:
-            UserSocialAuth.objects.filter(pk=social.pk).update(extra_data=plain)
+    _rewrite(apps, decrypt_extra_data)
 
 
 class Migration(migrations.Migration):
