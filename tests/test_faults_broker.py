@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from accounts.tests.factories import UserFactory
 from config.celery_app import app as celery_app
 from emotions.models import MoodReading
 from emotions.tests import images
+from scripts.drills import common as drills
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
@@ -34,50 +34,8 @@ pytestmark = [
 ]
 
 
-class ThrowawayRedis:
-    """A redis-server of this test's own, on a fixed free port, that can be stopped and started."""
-
-    def __init__(self, port: int, folder: Path) -> None:
-        self.port = port
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server on {self.port} did not start")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
+class ThrowawayRedis(drills.ThrowawayRedis):
+    """The drills' own redis-server (its port, its folder, no persistence), plus a queue probe."""
 
     def queued(self, queue: str = "ml") -> int:
         return int(redis.Redis(port=self.port).llen(queue))
