@@ -18,6 +18,7 @@ from ml.data import REPO_ROOT
 from ml.labels import EMOTIONS
 from ml.modelfile import DEFAULT_MODEL_PATH, read_metadata
 from ml.tta import mode_from_metadata as tta_mode_from_metadata
+from ml.tta import view_count as tta_view_count
 
 DEFAULT_OUT = REPO_ROOT / "docs" / "MODEL_CARD.md"
 # The `fer` package's mini-Xception, measured on our FER-2013 file (shared/ML_NOTES.md).
@@ -77,21 +78,24 @@ def _recipe(training: dict[str, Any]) -> list[str]:
     epochs = training.get("epochs_run")
     if epochs:
         to_best = training.get("train_seconds_to_best", training.get("train_seconds"))
+        average = training.get("weight_average")
+        which = "The best single epoch was" if average else "The kept weights are epoch"
         lines.append(
-            f"- The shipped weights are epoch {training.get('best_epoch')} (PublicTest "
+            f"- {which} {training.get('best_epoch')} (PublicTest "
             f"{_pct(training.get('best_public_accuracy_no_tta'))} without TTA), reached after "
             f"{_duration(to_best)} of training on 2 CPU cores (median "
             f"{training.get('seconds_per_epoch', '?')} s per epoch); the run had logged "
             f"{epochs} epochs ({_duration(training.get('train_seconds'))}) when it was exported."
         )
-        average = training.get("weight_average")
         if average:
             names = ", ".join(f"`{Path(p).name}`" for p in average.get("averaged", []))
             lines.append(
-                f"- The shipped weights are the average of {len(average.get('averaged', []))} "
-                f"checkpoints of this run ({names}; `ml.average`, stochastic weight averaging), "
-                "with BatchNorm statistics re-estimated on "
-                f"{average.get('batchnorm_reestimated_on_training_images', 0):,} Training images."
+                f"- The kept weights are the average of {len(average.get('averaged', []))} "
+                f"checkpoints of this run ({names}; `epoch_N` holds the weights after N epochs; "
+                "`ml.average`, stochastic weight averaging), with BatchNorm statistics "
+                f"re-estimated on {average.get('batchnorm_reestimated_on_training_images', 0):,} "
+                "Training images. The average was chosen over the best single epoch by "
+                "PublicTest accuracy."
             )
         planned = args.get("epochs")
         if planned and epochs < planned:
@@ -145,6 +149,7 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
     unc = priv.get("uncertain", {})
     per_class = priv.get("per_class", {})
     tta_mode = tta_mode_from_metadata(meta)
+    tta_views = tta_view_count(tta_mode)
     tta = TTA_WORDS[tta_mode]
     selection = meta.get("tta_selection") or {}
     if selection.get("public_accuracy"):
@@ -240,8 +245,9 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
         "",
         "`ml.inference.EmotionRecognizer`: EXIF-upright decode, Haar-cascade face detection on a "
         "copy scaled to 400 px (MTCNN when Haar finds nothing), square crop with a 12 % margin, "
-        "gray 48x48, one compiled TensorFlow call for all faces and their mirror images. Speed "
-        "and memory: `docs/BENCHMARKS.md`.",
+        f"gray 48x48, one compiled TensorFlow call for all faces and their {tta_views} TTA views "
+        "(`ml/tta.py`), averaged logits divided by the temperature, softmax. Speed and memory: "
+        "`docs/BENCHMARKS.md`.",
         "",
         "## Known failure modes",
         "",

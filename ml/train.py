@@ -53,6 +53,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--warmup-epochs", type=int, default=2, help="linear warm-up before the cosine decay"
     )
     p.add_argument(
+        "--save-epoch-weights",
+        action="store_true",
+        help="also keep every epoch's weights as <out>/epochs/epoch_N.weights.h5 (N = epochs "
+        "done), for weight averaging with ml.average",
+    )
+    p.add_argument(
         "--aug-strength",
         type=float,
         default=1.0,
@@ -139,6 +145,13 @@ def train(args: argparse.Namespace) -> dict:
         keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=args.patience),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
     ]
+    if args.save_epoch_weights:
+        (out / "epochs").mkdir(exist_ok=True)
+        callbacks.append(
+            keras.callbacks.ModelCheckpoint(
+                str(out / "epochs" / "epoch_{epoch}.weights.h5"), save_weights_only=True
+            )
+        )
     started = time.time()
     model.fit(
         make_dataset(
