@@ -65,6 +65,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="auto",
         help="test-time augmentation to ship (auto: best on PublicTest; ties: fewer views)",
     )
+    p.add_argument(
+        "--tta-reason",
+        default="",
+        help="why --tta overrides the PublicTest choice (recorded in the metadata and model card)",
+    )
     p.add_argument("--docs-img", type=Path, default=DOCS_IMG, help="where the figures go")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p.parse_args(argv)
@@ -197,6 +202,7 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
             "chosen": tta,
             "by": "PublicTest accuracy" if args.tta == "auto" else "--tta",
             "public_accuracy": tta_scores,
+            **({"reason": args.tta_reason} if args.tta_reason else {}),
         },
         "training": training_record(
             run_dir, model, pub["fer"]["accuracy_no_tta"], args_file=args.train_args

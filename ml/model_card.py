@@ -154,7 +154,11 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
     selection = meta.get("tta_selection") or {}
     if selection.get("public_accuracy"):
         scores = ", ".join(f"{k} {_pct(v)}" for k, v in selection["public_accuracy"].items())
-        tta += f" (chosen by {selection.get('by', 'PublicTest accuracy')}: {scores})"
+        if selection.get("by", "PublicTest accuracy") == "PublicTest accuracy":
+            tta += f" (chosen by PublicTest accuracy: {scores})"
+        else:
+            tta += f" (set by hand; PublicTest accuracy {scores}"
+            tta += f": {selection['reason']})" if selection.get("reason") else ")"
     weakest = sorted(per_class.items(), key=lambda kv: kv[1]["recall"])[:2]
     lines = [
         "# Model card: Moodtrack facial-emotion CNN",
