@@ -10,6 +10,7 @@ exec gunicorn config.wsgi:application \
   --workers "${GUNICORN_WORKERS:-3}" \
   --worker-class gthread \
   --threads "${GUNICORN_THREADS:-4}" \
+  --keep-alive "${GUNICORN_KEEPALIVE:-5}" \
   --timeout "${GUNICORN_TIMEOUT:-60}" \
   --access-logfile - \
   --forwarded-allow-ips "*"

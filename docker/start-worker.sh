@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Worker process: consumes the ml and default queues; the model loads lazily in each child.
+# Worker process: consumes the ml and default queues. Each pool child loads the model when it
+# starts (EMOTION_MODEL_PRELOAD, on in production) and is replaced when its memory passes
+# CELERY_MAX_MEMORY_PER_CHILD_KB after a task (not after a fixed count of tasks: a replacement
+# child costs seconds of model loading).
 set -euo pipefail
 
 exec celery -A config.celery_app worker \
   --queues "${CELERY_QUEUES:-ml,default}" \
   --concurrency "${CELERY_CONCURRENCY:-2}" \
-  --max-tasks-per-child "${CELERY_MAX_TASKS_PER_CHILD:-200}" \
+  --max-memory-per-child "${CELERY_MAX_MEMORY_PER_CHILD_KB:-1200000}" \
   --loglevel "${CELERY_LOG_LEVEL:-info}"

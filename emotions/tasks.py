@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from emotions.services import TOOK_TOO_LONG, UNEXPECTED, reading_fail, readings_sweep_stuck
 from emotions.services import reading_process as run_reading
 
+logger = logging.getLogger(__name__)
+
 INFERENCE_QUEUE = "ml"
 # Only a lost database connection is worth another try; anything else would fail again.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+def _warm_up_model() -> None:
+    from ml.inference import get_recognizer
+
+    try:
+        recognizer = get_recognizer(settings.EMOTION_MODEL_PATH)
+        recognizer.load()
+        recognizer.detector  # noqa: B018 - builds the Haar cascade now
+    except Exception as exc:  # noqa: BLE001 - readings report it; the child must stay up
+        logger.error("emotion model warm-up failed: %s", exc)
+
+
+@worker_process_init.connect
+def _load_model_in_new_child(**kwargs: Any) -> None:
+    """With EMOTION_MODEL_PRELOAD, a new pool child loads the model at once (after the fork, as
+    TensorFlow requires), so its first reading doesn't pay seconds for it. In a thread: the pool
+    waits only a few seconds for a new child to report that it is up."""
+    if getattr(settings, "EMOTION_MODEL_PRELOAD", False):
+        threading.Thread(target=_warm_up_model, name="model-warm-up", daemon=True).start()
 
 
 class ReadingTask(Task):

@@ -177,6 +177,7 @@ def start_web(env: dict[str, str], workdir: Path, port: int) -> subprocess.Popen
             str(BIN / "gunicorn"), "config.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(GUNICORN_WORKERS),
             "--worker-class", "gthread", "--threads", str(GUNICORN_THREADS),
+            "--keep-alive", "5",
             "--timeout", "60", "--access-logfile", str(workdir / "access.log"),
             "--forwarded-allow-ips", "127.0.0.1",
         ],
@@ -190,7 +191,7 @@ def start_worker(env: dict[str, str], workdir: Path, concurrency: int) -> subpro
         [
             PYTHON, "-m", "celery", "-A", "config.celery_app", "worker",
             "--queues", "ml,default", "--concurrency", str(concurrency),
-            "--max-tasks-per-child", "200", "--loglevel", "WARNING",
+            "--max-memory-per-child", "1200000", "--loglevel", "WARNING",
             "-n", f"load{concurrency}@%h", "--without-gossip", "--without-mingle",
         ],
         env,

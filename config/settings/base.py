@@ -330,6 +330,9 @@ EMOTION_MODEL_PATH = Path(
 )
 # When false, a missing model is a warning in /healthz rather than an error.
 EMOTION_MODEL_REQUIRED = env.bool("EMOTION_MODEL_REQUIRED", default=False)
+# Load the model in every new worker child right away (a background thread) instead of on the
+# first reading; production turns it on (workers that only run the default queue can turn it off).
+EMOTION_MODEL_PRELOAD = env.bool("EMOTION_MODEL_PRELOAD", default=False)
 
 # MOOD READINGS
 # ------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 EMOTION_MODEL_REQUIRED = env.bool("EMOTION_MODEL_REQUIRED", default=True)
+EMOTION_MODEL_PRELOAD = env.bool("EMOTION_MODEL_PRELOAD", default=True)
 
 # The Spotify stand-in is never part of production unless explicitly enabled.
 SPOTIFY_SANDBOX_ENABLED = env.bool("SPOTIFY_SANDBOX_ENABLED", default=False)

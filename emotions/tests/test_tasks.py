@@ -103,3 +103,35 @@ def test_other_errors_are_not_retried_and_fail_the_reading(
 @pytest.mark.django_db
 def test_the_sweeper_task_runs_the_sweep() -> None:
     assert sweep_stuck_readings.apply().get() == 0
+
+
+def _warm_up_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "model-warm-up"]
+
+
+@pytest.mark.timeout(600)
+def test_a_new_worker_child_loads_the_model_at_once_when_asked(
+    settings, tiny_model_file, tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ml.inference import get_recognizer
+
+    settings.EMOTION_MODEL_PATH = tiny_model_file
+    settings.EMOTION_MODEL_PRELOAD = False
+    tasks._load_model_in_new_child()
+    assert _warm_up_threads() == []
+    assert not get_recognizer(tiny_model_file).loaded
+
+    settings.EMOTION_MODEL_PRELOAD = True
+    tasks._load_model_in_new_child()
+    for thread in _warm_up_threads():
+        thread.join(timeout=300)
+    assert get_recognizer(tiny_model_file).loaded
+
+    # A damaged model is logged, and the child stays up for the readings to report it.
+    settings.EMOTION_MODEL_PATH = tmp_path / "absent.keras"
+    tasks._load_model_in_new_child()
+    for thread in _warm_up_threads():
+        thread.join(timeout=60)
+    assert "emotion model warm-up failed: emotion model file not found" in caplog.text
