@@ -115,19 +115,26 @@ def _warm_up_threads() -> list:
 def test_a_new_worker_child_loads_the_model_at_once_when_asked(
     settings, tiny_model_file, tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    import shutil
+
     from ml.inference import get_recognizer
 
-    settings.EMOTION_MODEL_PATH = tiny_model_file
+    # A copy of its own: other tests may have loaded the shared tiny model in this process.
+    model = tmp_path / "model" / tiny_model_file.name
+    model.parent.mkdir()
+    shutil.copyfile(tiny_model_file, model)
+    shutil.copyfile(tiny_model_file.with_suffix(".json"), model.with_suffix(".json"))
+    settings.EMOTION_MODEL_PATH = model
     settings.EMOTION_MODEL_PRELOAD = False
     tasks._load_model_in_new_child()
     assert _warm_up_threads() == []
-    assert not get_recognizer(tiny_model_file).loaded
+    assert not get_recognizer(model).loaded
 
     settings.EMOTION_MODEL_PRELOAD = True
     tasks._load_model_in_new_child()
     for thread in _warm_up_threads():
         thread.join(timeout=300)
-    assert get_recognizer(tiny_model_file).loaded
+    assert get_recognizer(model).loaded
 
     # A damaged model is logged, and the child stays up for the readings to report it.
     settings.EMOTION_MODEL_PATH = tmp_path / "absent.keras"
