@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from social_django import views as social_views
 
 from emotions import dashboard_views
 
@@ -11,6 +13,15 @@ urlpatterns = [
     path("", include("core.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
+    # The OAuth callback exchanges the code with Spotify's token endpoint over HTTP: no database
+    # transaction may stay open across that call (it would hold locks for the call's duration,
+    # and on SQLite block the demo stand-in, which answers from the same database). social-auth's
+    # pipeline saves step by step; matched before social_django's own pattern for the same URL.
+    path(
+        "complete/<str:backend>/",
+        transaction.non_atomic_requests(social_views.complete),
+        name="social-complete-non-atomic",
+    ),
     path("", include("social_django.urls", namespace="social")),
     path("mood/", include("emotions.urls")),
     path("", include("recommendations.urls")),

@@ -49,13 +49,20 @@ PUBLIC_ROUTES = {
     "accounts:spotify-reconnect",
     "social:begin",
     "social:complete",
+    # The same view and URL as social:complete, without a request-wide transaction (config/urls).
+    "social-complete-non-atomic",
     "social:idp_launch",
     "social:app_launch",
 }
 
 # Views Django or social-auth exempt from CSRF on purpose (OAuth redirects back with GET/POST
 # from the provider, carrying `state`, which social-auth checks).
-CSRF_EXEMPT_ROUTES = {"social:complete", "social:app_launch", "social:idp_launch"}
+CSRF_EXEMPT_ROUTES = {
+    "social:complete",
+    "social-complete-non-atomic",
+    "social:app_launch",
+    "social:idp_launch",
+}
 
 SAMPLE_ARGUMENTS = {"int": "1", "str": "spotify", "slug": "spotify", "path": "spotify"}
 CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
