@@ -55,6 +55,27 @@ class SpotifyTokenEndpointError(SpotifyAuthError):
         self.retry_after = retry_after
 
 
+def spotify_association_store(
+    *, user: AbstractBaseUser, uid: str, extra_data: dict
+) -> UserSocialAuth:
+    """Create or update `user`'s Spotify association the way social-auth's pipeline stores one.
+
+    For associations made outside sign-in (the demo seed, tests, benchmarks). social-core finds
+    an association by (provider, uid, id_key); a row without the backend's id_key and the uid as
+    evidence in extra_data is treated as a legacy row and a later "Sign in with Spotify" as the
+    same listener is refused (`identifier_migration_conflict`).
+    """
+    from accounts.backends import SpotifyOAuth2
+
+    id_key = SpotifyOAuth2.ID_KEY
+    social, _ = UserSocialAuth.objects.update_or_create(
+        user=user,
+        provider=PROVIDER,
+        defaults={"uid": uid, "id_key": id_key, "extra_data": {**extra_data, id_key: uid}},
+    )
+    return social
+
+
 def spotify_association(user: AbstractBaseUser) -> UserSocialAuth | None:
     if not user.is_authenticated:
         return None

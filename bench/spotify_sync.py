@@ -53,9 +53,9 @@ def run() -> dict[str, Any]:
     from django.conf import settings
     from django.db import connection
     from django.test.utils import override_settings, setup_databases, teardown_databases
-    from social_django.models import UserSocialAuth
 
     from accounts.models import User
+    from accounts.spotify_tokens import spotify_association_store
     from recommendations.models import Artist, LibraryEntry, LibrarySync, Track
     from spotify_sandbox import services
 
@@ -84,9 +84,8 @@ def run() -> dict[str, Any]:
                 client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID,
                 scope=" ".join(settings.SOCIAL_AUTH_SPOTIFY_SCOPE),
             )
-            UserSocialAuth.objects.create(
+            spotify_association_store(
                 user=user,
-                provider="spotify",
                 uid=LISTENER,
                 extra_data={**issued.as_response(), "auth_time": int(time.time())},
             )

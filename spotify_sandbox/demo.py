@@ -24,7 +24,9 @@ def seed(*, stdout: TextIO) -> None:
         return
     from social_django.models import UserSocialAuth
 
+    from accounts.backends import SpotifyOAuth2
     from accounts.services import user_ensure_demo
+    from accounts.spotify_tokens import spotify_association_store
     from recommendations.models import LibrarySync
     from recommendations.sync import library_sync_request
     from spotify_sandbox import catalogue, services
@@ -32,6 +34,9 @@ def seed(*, stdout: TextIO) -> None:
     demo, _ = user_ensure_demo()
     social = UserSocialAuth.objects.filter(user=demo, provider="spotify").first()
     if social is not None and social.extra_data.get("refresh_token"):
+        # Linked by an older seed without social-auth's id_key: store it as sign-in does.
+        if social.id_key != SpotifyOAuth2.ID_KEY:
+            spotify_association_store(user=demo, uid=social.uid, extra_data=social.extra_data)
         stdout.write(f"spotify stand-in: demo already linked to {social.uid}")
     else:
         person = catalogue.user(DEMO_SPOTIFY_USER)
@@ -45,13 +50,7 @@ def seed(*, stdout: TextIO) -> None:
             "display_name": person.display_name,
             "auth_time": int(timezone.now().timestamp()),
         }
-        if social is None:
-            UserSocialAuth.objects.create(
-                user=demo, provider="spotify", uid=person.id, extra_data=extra
-            )
-        else:
-            social.extra_data = extra
-            social.save(update_fields=["extra_data"])
+        spotify_association_store(user=demo, uid=person.id, extra_data=extra)
         stdout.write(f"spotify stand-in: demo linked to stand-in listener {person.id}")
 
     sync = LibrarySync.objects.filter(user=demo).first()

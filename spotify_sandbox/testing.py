@@ -81,7 +81,8 @@ class Sandbox:
     ):
         """Connect `user` to stand-in listener `spotify_user`, as a completed sign-in would."""
         from django.utils import timezone
-        from social_django.models import UserSocialAuth
+
+        from accounts.spotify_tokens import spotify_association_store
 
         issued = self.issue(spotify_user, scope=scope, authorized_at=authorized_at)
         now = int(timezone.now().timestamp())
@@ -94,10 +95,7 @@ class Sandbox:
             from spotify_sandbox import services
 
             services.tokens_expire(spotify_user=spotify_user)
-        social, _ = UserSocialAuth.objects.update_or_create(
-            user=user, provider="spotify", defaults={"uid": spotify_user, "extra_data": extra}
-        )
-        return social
+        return spotify_association_store(user=user, uid=spotify_user, extra_data=extra)
 
     def fault(self, path_regex: str, status: int, **kwargs: Any):
         from spotify_sandbox import services

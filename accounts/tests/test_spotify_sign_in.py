@@ -52,6 +52,25 @@ def test_signing_in_again_finds_the_same_account(sandbox: Sandbox) -> None:
     assert UserSocialAuth.objects.filter(uid="alex").count() == 1
 
 
+def test_a_listener_linked_outside_sign_in_can_sign_in_with_spotify(sandbox: Sandbox) -> None:
+    """The demo seed links the demo user to a stand-in listener without a sign-in; signing in
+    as that listener later must find the demo user (social-core refuses rows it cannot verify:
+    `identifier_migration_conflict`, a 409, before associations were stored with their id_key)."""
+    import io
+
+    from spotify_sandbox import demo as demo_seed
+
+    demo_seed.seed(stdout=io.StringIO())
+    demo = User.objects.get(username="demo")
+    social = UserSocialAuth.objects.get(user=demo)
+
+    done = sandbox.sign_in(requests.Session(), user=social.uid)
+
+    assert done.status_code == 302, done.text[:300]
+    assert UserSocialAuth.objects.filter(uid=social.uid).get().user == demo
+    assert UserSocialAuth.objects.get(user=demo).id_key == "id"
+
+
 def test_the_sign_in_button_is_a_post_form_with_csrf(sandbox: Sandbox) -> None:
     browser = requests.Session()
     landing = browser.get(sandbox.base + "/", timeout=10)
