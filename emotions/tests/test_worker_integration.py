@@ -60,7 +60,7 @@ def start_worker(
     assert connection.vendor == "postgresql", "the worker must share a real database with the test"
     started: list[Worker] = []
 
-    def start(*, delay_seconds: float = 0) -> Worker:
+    def start(*, delay_seconds: float = 0, visibility_timeout: int = VISIBILITY_TIMEOUT) -> Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "emotions.tests.worker_settings",
@@ -69,7 +69,7 @@ def start_worker(
             "DJANGO_PRIVATE_MEDIA_ROOT": str(private_media),
             "EMOTION_MODEL_PATH": str(tiny_model_file),
             "READING_TEST_PROCESS_DELAY_SECONDS": str(delay_seconds),
-            "READING_TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "READING_TEST_VISIBILITY_TIMEOUT": str(visibility_timeout),
             "TF_CPP_MIN_LOG_LEVEL": "2",
         }
         log = tmp_path / f"worker-{len(started)}.log"
@@ -162,3 +162,54 @@ def test_a_reading_survives_its_worker_being_killed_mid_task(
     assert set(reading.probabilities) == set(EMOTIONS)
     assert stored_files(private_media) == [reading.thumbnail.name]
     assert "process_reading" in rescuer.output()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tasks_go_to_the_broker")
+def test_the_sweeper_resends_a_reading_whose_whole_worker_was_killed(
+    start_worker: Callable[..., Worker], private_media: Path
+) -> None:
+    """With production's hour-long visibility timeout the killed worker's message would not come
+    back for an hour; the sweeper sends the reading again once it has sat in `processing` past
+    READING_RESEND_AFTER_SECONDS, and another worker finishes it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from emotions.services import readings_sweep_stuck
+
+    hour = 3600
+    doomed = start_worker(delay_seconds=120, visibility_timeout=hour)
+    reading_id = _post_photo()
+    _wait_for(lambda: _status(reading_id) == Status.PROCESSING, START_TIMEOUT, doomed, "pickup")
+    os.killpg(doomed.process.pid, signal.SIGKILL)
+    doomed.process.wait(timeout=STOP_TIMEOUT)
+
+    rescuer = start_worker(visibility_timeout=hour)
+    assert readings_sweep_stuck() == 0  # too early: the worker might still be running it
+    assert _status(reading_id) == Status.PROCESSING
+    later = timezone.now() + timedelta(seconds=settings.READING_RESEND_AFTER_SECONDS + 5)
+    assert readings_sweep_stuck(now=later) == 0  # re-sent, not failed
+
+    _wait_for(
+        lambda: _status(reading_id) == Status.DONE,
+        START_TIMEOUT,
+        rescuer,
+        "re-sent reading to finish",
+    )
+    reading = MoodReading.objects.get(pk=reading_id)
+    assert reading.attempts == 2
+    assert set(reading.probabilities) == set(EMOTIONS)
+    assert stored_files(private_media) == [reading.thumbnail.name]
+    _forget_unacked(doomed.queue)
+
+
+def _forget_unacked(queue: str) -> None:
+    """Drop the killed worker's unacknowledged message from Redis (it would otherwise be
+    restored into this test's deleted queue an hour from now)."""
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        for tag, payload in client.hgetall("unacked").items():
+            if queue.encode() in payload:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
