@@ -1,21 +1,26 @@
 """Shared pytest fixtures, and the guard that keeps integration tests honest about services."""
 
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 import redis
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from emotions.models import MoodReading
 
 # Fixtures for real HTTP against the Spotify stand-in (sandbox, spotify_openapi, ...).
 pytest_plugins = ["spotify_sandbox.testing"]
 
+CHROMIUM = "/usr/bin/chromium"  # what the browser tests launch (Playwright executable_path)
 POSTGRES_SCHEMES = ("postgres://", "postgresql://", "pgsql://")
 
 
@@ -54,7 +59,17 @@ def integration_services_problems() -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Integration tests need real services: under CI=true their absence ends the run, else skip."""
+    """Browser tests need Debian's Chromium and integration tests real services: on a developer
+    machine without them they are skipped with a message; under CI=true they must run."""
+    ci = os.environ.get("CI", "").lower() == "true"
+    if not ci and not os.path.exists(CHROMIUM):
+        skip_browser = pytest.mark.skip(
+            reason=f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run "
+            "installs it)"
+        )
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip_browser)
     integration = [item for item in items if item.get_closest_marker("integration")]
     if not integration:
         return
@@ -62,7 +77,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not problems:
         return
     message = "integration services unavailable: " + "; ".join(problems)
-    if os.environ.get("CI", "").lower() == "true":
+    if ci:
         pytest.exit(
             f"CI=true and {message}. Start PostgreSQL and Redis and export DATABASE_URL and "
             "REDIS_URL (see .ci/run).",
@@ -85,6 +100,14 @@ def user(db: None) -> User:
 
 
 @pytest.fixture
+def curator(db: None) -> User:
+    """A staff member of the Curators group (mood playlists, rules, track moods in the admin)."""
+    user = UserFactory(username="curator", is_staff=True)
+    user.groups.add(curators_group_ensure())
+    return user
+
+
+@pytest.fixture
 def client_logged_in(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
@@ -93,3 +116,14 @@ def client_logged_in(client: Client, user: User) -> Client:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def private_media(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Frames and thumbnails go to a folder of this test, so what is left can be checked."""
+    folder = tmp_path / "private"
+    folder.mkdir()
+    storage = FileSystemStorage(location=folder)
+    for name in ("image", "thumbnail"):
+        monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
+    return folder

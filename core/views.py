@@ -41,5 +41,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         if check.status != "ok":
             logger.warning("healthz: %s is %s: %s", name, check.status, check.detail)
     show = settings.HEALTHZ_SHOW_DETAILS or getattr(request.user, "is_staff", False)
-    body = report.as_dict() if show else report.as_dict(redact_problems=True)
-    return JsonResponse(body, status=200 if report.healthy else 503)
+    return JsonResponse(
+        report.as_dict(redact_problems=not show), status=200 if report.healthy else 503
+    )

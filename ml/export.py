@@ -75,9 +75,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _logits(model: Any, x: np.ndarray) -> np.ndarray:
-    """(V, N, 7) logits of every view of the widest TTA mode; a mode's views are a prefix."""
-    return view_logits(model, x, TTA_MODES[-1])
+def _logits(model: Any, x: np.ndarray, mode: str = TTA_MODES[-1]) -> np.ndarray:
+    """(V, N, 7) logits of the views of `mode` (by default the widest, whose prefixes are the
+    other modes' views); the first view is always the face as it is."""
+    return view_logits(model, x, mode)
 
 
 def _mode_logits(views: np.ndarray, mode: str) -> np.ndarray:
@@ -186,7 +187,8 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         tta = args.tta
     temperature = fit_temperature(_mode_logits(pub_views, tta), public.labels)
     pub = _split_metrics(pub_views, public, temperature, tta)
-    priv = _split_metrics(_logits(model, to_model_input(private.images)), private, temperature, tta)
+    priv_views = _logits(model, to_model_input(private.images), tta)  # only the shipped mode
+    priv = _split_metrics(priv_views, private, temperature, tta)
     metrics = {
         "public": pub["fer"],
         "public_ferplus": pub["ferplus"],

@@ -26,7 +26,7 @@ def predict_logits(
 
     `tta` is a mode of `ml.tta` (True means "flip", False "none").
     """
-    mode = {True: "flip", False: "none"}.get(tta, tta) if isinstance(tta, bool) else tta
+    mode = ("flip" if tta else "none") if isinstance(tta, bool) else tta
     return view_logits(model, x, mode, batch_size=batch_size).mean(axis=0)
 
 

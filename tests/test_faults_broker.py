@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
@@ -64,15 +63,6 @@ def broker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Throwawa
         server.stop()
         conf.task_always_eager, conf.broker_url = saved
         celery_app.pool.force_close_all()
-
-
-@pytest.fixture
-def private_media(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "private"
-    storage = FileSystemStorage(location=folder)
-    for name in ("image", "thumbnail"):
-        monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
-    return folder
 
 
 def _files(folder: Path) -> list[Path]:

@@ -9,18 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.test import Client
 
@@ -28,6 +21,7 @@ from accounts.tests.factories import UserFactory
 from config.celery_app import app as celery_app
 from core.models import Heartbeat
 from core.tasks import ping
+from core.tests.test_worker_integration import Worker, _wait_for, spawn_worker, stop_worker
 from emotions import services
 from emotions.models import MoodReading
 from emotions.services import reading_create, reading_process
@@ -36,6 +30,7 @@ from emotions.tests import images
 from ml.modelfile import file_sha256, meta_path_for
 
 Status = MoodReading.Status
+WORKER_WAIT = 120.0  # seconds: a worker starting TensorFlow on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +90,6 @@ DAMAGE: dict[str, Callable[[Path, Path], Path]] = {
 }
 
 
-@pytest.fixture
-def private_media(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "private"
-    storage = FileSystemStorage(location=folder)
-    for name in ("image", "thumbnail"):
-        monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
-    return folder
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("damage", ["missing", "bit_flipped", "no_sidecar"])
 def test_healthz_reports_a_missing_or_damaged_model(
@@ -150,76 +136,38 @@ def test_a_reading_fails_with_a_clear_message_when_the_model_is_damaged(
 # ------------------------------------------------------------------------------
 
 
-def _test_database_url() -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
 @pytest.fixture
-def damaged_model_worker(
-    good_model: Path, tmp_path: Path
-) -> Iterator[tuple[subprocess.Popen, str, Path]]:
+def damaged_model_worker(good_model: Path, tmp_path: Path, private_media: Path) -> Iterator[Worker]:
+    """A real worker whose model file has a flipped bit, sharing `private_media` with the test."""
     assert connection.vendor == "postgresql"
     queue = f"ftest-{uuid.uuid4().hex[:12]}"
-    media = tmp_path / "private"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": os.environ["REDIS_URL"],
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_PRIVATE_MEDIA_ROOT": str(media),
-        "EMOTION_MODEL_PATH": str(_bit_flipped(good_model, tmp_path / "model")),
-        "EMOTION_MODEL_REQUIRED": "true",
-    }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
-                "-Q", queue, "-n", f"{queue}@%h", "--pool=prefork", "--concurrency=1",
-                "--without-gossip", "--without-mingle", "--loglevel=info",
-            ],
-            cwd=settings.BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    process = spawn_worker(
+        queue,
+        tmp_path / "worker.log",
+        CELERY_TASK_ALWAYS_EAGER="false",
+        DJANGO_PRIVATE_MEDIA_ROOT=str(private_media),
+        EMOTION_MODEL_PATH=str(_bit_flipped(good_model, tmp_path / "model")),
+        EMOTION_MODEL_REQUIRED="true",
+    )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:
-        yield process, queue, media
+        yield Worker(process, queue, tmp_path / "worker.log")
     finally:
         celery_app.conf.task_always_eager = eager
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_worker(process)
         with celery_app.connection_for_write(os.environ["REDIS_URL"]) as conn:
             conn.default_channel.client.delete(queue)
-
-
-def _until(predicate: Callable[[], bool], process: subprocess.Popen, log: Path, what: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        assert process.poll() is None, f"the worker exited:\n{log.read_text()[-3000:]}"
-        time.sleep(0.2)
-    pytest.fail(f"no {what} within 120 s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_with_a_damaged_model_fails_readings_and_stays_up(
-    damaged_model_worker: tuple[subprocess.Popen, str, Path], monkeypatch: pytest.MonkeyPatch
+    damaged_model_worker: Worker,
 ) -> None:
-    process, queue, media = damaged_model_worker
-    log = media.parent / "worker.log"
-    storage = FileSystemStorage(location=media)
-    for name in ("image", "thumbnail"):
-        monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
+    worker, queue = damaged_model_worker, damaged_model_worker.queue
+    storage = MoodReading._meta.get_field("image").storage  # private_media's folder
     user = UserFactory()
     readings = [
         MoodReading.objects.create(
@@ -233,22 +181,24 @@ def test_a_worker_with_a_damaged_model_fails_readings_and_stays_up(
     with celery_app.connection_for_write(os.environ["REDIS_URL"]) as conn:
         for reading in readings:
             process_reading.apply_async(args=(reading.pk,), queue=queue, connection=conn)
-    _until(
+    _wait_for(
         lambda: all(r.is_final for r in MoodReading.objects.filter(user=user)),
-        process,
-        log,
+        WORKER_WAIT,
+        worker,
         "final readings",
     )
     token = uuid.uuid4().hex
     with celery_app.connection_for_write(os.environ["REDIS_URL"]) as conn:
         ping.apply_async(kwargs={"token": token}, queue=queue, connection=conn)
-    _until(lambda: Heartbeat.objects.filter(token=token).exists(), process, log, "heartbeat")
+    _wait_for(
+        lambda: Heartbeat.objects.filter(token=token).exists(), WORKER_WAIT, worker, "heartbeat"
+    )
 
     for reading in MoodReading.objects.filter(user=user):
         assert reading.status == Status.FAILED
         assert reading.error_message == services.MODEL_UNAVAILABLE
-    output = log.read_text()
+    output = worker.log.read_text()
     assert "does not match its metadata" in output
     # One worker process for the whole run: no restart, no crash loop.
-    assert process.poll() is None
+    assert worker.process.poll() is None
     assert output.count("celery@") <= 1 or output.count("ready.") == 1

@@ -26,13 +26,6 @@ TOKEN = "BQ-the-access-token-nobody-may-see"
 
 
 @pytest.fixture
-def curator(db: None) -> User:
-    user = UserFactory(username="curator", is_staff=True)
-    user.groups.add(curators_group_ensure())
-    return user
-
-
-@pytest.fixture
 def connected_listener(db: None) -> UserSocialAuth:
     return UserSocialAuth.objects.create(
         user=UserFactory(username="listener"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
@@ -16,11 +15,6 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    # Skipped without Chromium on a developer machine; under CI=true the launch fails loudly.
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true",
-        reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-    ),
 ]
 
 

@@ -43,6 +43,39 @@ def _test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
+def spawn_worker(queue: str, log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """`celery worker -Q <queue>` (prefork, one child) on the test database and REDIS_URL, with
+    the test settings plus `env`, writing its output to `log`."""
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
+                "-Q", queue, "-n", f"{queue}@%h", "--pool=prefork", "--concurrency=1",
+                "--without-gossip", "--without-mingle", "--loglevel=info",
+            ],
+            cwd=settings.BASE_DIR,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings.test",
+                "DATABASE_URL": _test_database_url(),
+                "CELERY_BROKER_URL": os.environ["REDIS_URL"],
+                **env,
+            },
+            stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (warm shutdown), then SIGKILL if it takes longer than STOP_TIMEOUT."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def _wait_for(predicate, timeout: float, worker: Worker, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -59,33 +92,13 @@ def worker(tmp_path: Path) -> Iterator[Worker]:
     """A `celery worker` subprocess on a queue of its own, pointed at the test database."""
     assert connection.vendor == "postgresql", "the worker must share a real database with the test"
     queue = f"itest-{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": os.environ["REDIS_URL"],
-    }
     log = tmp_path / "worker.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
-                "-Q", queue, "-n", f"{queue}@%h", "--pool=prefork", "--concurrency=1",
-                "--without-gossip", "--without-mingle", "--loglevel=info",
-            ],
-            cwd=settings.BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    process = spawn_worker(queue, log)
     running = Worker(process, queue, log)
     try:
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_worker(process)
         # Declaring the queue as Celery did lets the delete remove its binding keys too.
         with app.connection_for_write(os.environ["REDIS_URL"]) as conn:
             declared = Queue(queue, Exchange(queue), routing_key=queue).bind(conn.default_channel)

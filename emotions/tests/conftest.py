@@ -9,21 +9,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 
 from config.celery_app import app as celery_app
-from emotions.models import MoodReading
 
 
 @pytest.fixture(autouse=True)
-def private_media(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Frames and thumbnails go to a folder of this test, so what is left can be checked."""
-    folder = tmp_path / "private"
-    folder.mkdir()
-    storage = FileSystemStorage(location=folder)
-    for name in ("image", "thumbnail"):
-        monkeypatch.setattr(MoodReading._meta.get_field(name), "storage", storage)
-    return folder
+def _private_media_for_every_test(private_media: Path) -> Path:
+    """Every emotions test writes frames and thumbnails to its own folder (root conftest)."""
+    return private_media
 
 
 def stored_files(folder: Path) -> list[str]:

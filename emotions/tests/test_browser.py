@@ -24,14 +24,7 @@ PASSWORD = "correct-horse-battery"
 # Inference runs inline in the live server (eager tasks), with the model loaded beforehand.
 RESULT_TIMEOUT_MS = 120_000
 
-pytestmark = [
-    pytest.mark.browser,
-    # Skipped without Chromium on a developer machine; under CI=true the launch fails loudly.
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true",
-        reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 def write_y4m(path: Path, rgb: np.ndarray, frames: int = 8, fps: int = 15) -> Path:

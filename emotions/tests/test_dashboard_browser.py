@@ -22,14 +22,7 @@ PASSWORD = "correct-horse-battery"
 # Thirty readings, one a day, cycling through the emotions (so every range has a mix).
 CYCLE = ("happy", "sad", "neutral", "happy", "angry", "surprise", "fear", "happy", "disgust", "sad")
 
-pytestmark = [
-    pytest.mark.browser,
-    # Skipped without Chromium on a developer machine; under CI=true the launch fails loudly.
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true",
-        reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

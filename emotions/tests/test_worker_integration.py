@@ -137,30 +137,35 @@ def test_a_real_worker_reads_a_posted_photo(
     assert stored_files(private_media) == [reading.thumbnail.name]
 
 
+def _kill_a_worker_mid_task(start_worker: Callable[..., Worker], **options) -> tuple[Worker, int]:
+    """Post a photo to a slowed-down worker and SIGKILL the whole worker while it reads it."""
+    doomed = start_worker(delay_seconds=120, **options)
+    reading_id = _post_photo()
+    _wait_for(lambda: _status(reading_id) == Status.PROCESSING, START_TIMEOUT, doomed, "pickup")
+    os.killpg(doomed.process.pid, signal.SIGKILL)
+    doomed.process.wait(timeout=STOP_TIMEOUT)
+    return doomed, reading_id
+
+
+def _finished_by(rescuer: Worker, reading_id: int, timeout: float, private_media: Path) -> None:
+    """The reading ends done on its second delivery, leaving only its thumbnail on disk."""
+    _wait_for(lambda: _status(reading_id) == Status.DONE, timeout, rescuer, "second delivery")
+    reading = MoodReading.objects.get(pk=reading_id)
+    assert reading.attempts == 2
+    assert set(reading.probabilities) == set(EMOTIONS)
+    assert stored_files(private_media) == [reading.thumbnail.name]
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("tasks_go_to_the_broker")
 def test_a_reading_survives_its_worker_being_killed_mid_task(
     start_worker: Callable[..., Worker], private_media: Path
 ) -> None:
-    doomed = start_worker(delay_seconds=120)
-    reading_id = _post_photo()
-    _wait_for(lambda: _status(reading_id) == Status.PROCESSING, START_TIMEOUT, doomed, "pickup")
-
-    os.killpg(doomed.process.pid, signal.SIGKILL)
-    doomed.process.wait(timeout=STOP_TIMEOUT)
+    _, reading_id = _kill_a_worker_mid_task(start_worker)
     assert _status(reading_id) == Status.PROCESSING  # not acknowledged, not finished
 
     rescuer = start_worker()
-    _wait_for(
-        lambda: _status(reading_id) == Status.DONE,
-        START_TIMEOUT + VISIBILITY_TIMEOUT,
-        rescuer,
-        "redelivered reading to finish",
-    )
-    reading = MoodReading.objects.get(pk=reading_id)
-    assert reading.attempts == 2
-    assert set(reading.probabilities) == set(EMOTIONS)
-    assert stored_files(private_media) == [reading.thumbnail.name]
+    _finished_by(rescuer, reading_id, START_TIMEOUT + VISIBILITY_TIMEOUT, private_media)
     assert "process_reading" in rescuer.output()
 
 
@@ -179,11 +184,7 @@ def test_the_sweeper_resends_a_reading_whose_whole_worker_was_killed(
     from emotions.services import readings_sweep_stuck
 
     hour = 3600
-    doomed = start_worker(delay_seconds=120, visibility_timeout=hour)
-    reading_id = _post_photo()
-    _wait_for(lambda: _status(reading_id) == Status.PROCESSING, START_TIMEOUT, doomed, "pickup")
-    os.killpg(doomed.process.pid, signal.SIGKILL)
-    doomed.process.wait(timeout=STOP_TIMEOUT)
+    doomed, reading_id = _kill_a_worker_mid_task(start_worker, visibility_timeout=hour)
 
     rescuer = start_worker(visibility_timeout=hour)
     assert readings_sweep_stuck() == 0  # too early: the worker might still be running it
@@ -191,16 +192,7 @@ def test_the_sweeper_resends_a_reading_whose_whole_worker_was_killed(
     later = timezone.now() + timedelta(seconds=settings.READING_RESEND_AFTER_SECONDS + 5)
     assert readings_sweep_stuck(now=later) == 0  # re-sent, not failed
 
-    _wait_for(
-        lambda: _status(reading_id) == Status.DONE,
-        START_TIMEOUT,
-        rescuer,
-        "re-sent reading to finish",
-    )
-    reading = MoodReading.objects.get(pk=reading_id)
-    assert reading.attempts == 2
-    assert set(reading.probabilities) == set(EMOTIONS)
-    assert stored_files(private_media) == [reading.thumbnail.name]
+    _finished_by(rescuer, reading_id, START_TIMEOUT, private_media)
     _forget_unacked(doomed.queue)
 
 

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
@@ -43,13 +42,6 @@ def default_rules(db: None) -> None:
             for emotion, targets in emotions.items()
             for mood, weight in targets
         )
-
-
-@pytest.fixture
-def curator(db: None) -> User:
-    user = UserFactory(username="curator", is_staff=True)
-    user.groups.add(curators_group_ensure())
-    return user
 
 
 @pytest.fixture

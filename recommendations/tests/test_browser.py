@@ -1,6 +1,5 @@
 """In real Chromium: a reading's page shows songs, switches strategy and learns from stars."""
 
-import os
 import re
 from collections.abc import Iterator
 
@@ -14,14 +13,7 @@ from recommendations.tests.factories import curated_library
 
 CHROMIUM = "/usr/bin/chromium"
 
-pytestmark = [
-    pytest.mark.browser,
-    # Skipped without Chromium on a developer machine; under CI=true the launch fails loudly.
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true",
-        reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

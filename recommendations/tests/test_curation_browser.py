@@ -21,14 +21,7 @@ PASSWORD = "correct-horse-battery"
 FOCUS = catalogue.PLAYLISTS["demo-focus"]  # 60 tracks; the stand-in user "demo" owns it
 OTHERS = [catalogue.PLAYLISTS["demo-run"], catalogue.PLAYLISTS["demo-rain"]]
 
-pytestmark = [
-    pytest.mark.browser,
-    # Skipped without Chromium on a developer machine; under CI=true the launch fails loudly.
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true",
-        reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

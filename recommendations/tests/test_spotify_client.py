@@ -12,19 +12,8 @@ from accounts.tests.factories import UserFactory
 from recommendations import spotify
 from spotify_sandbox import catalogue
 from spotify_sandbox.models import Playlist
-from spotify_sandbox.testing import Sandbox
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
-
-
-@pytest.fixture
-def listener(sandbox: Sandbox):
-    def make(spotify_user: str = "demo", **kwargs):
-        user = UserFactory()
-        sandbox.link(user, spotify_user, **kwargs)
-        return user
-
-    return make
 
 
 def test_the_client_uses_a_plain_session_the_prefix_and_a_timeout(listener, sandbox, settings):

@@ -20,19 +20,8 @@ from recommendations.sync import (
 )
 from recommendations.tasks import library_sync
 from spotify_sandbox import catalogue
-from spotify_sandbox.testing import Sandbox
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
-
-
-@pytest.fixture
-def listener(sandbox: Sandbox):
-    def make(spotify_user: str = "demo", **kwargs):
-        user = UserFactory()
-        sandbox.link(user, spotify_user, **kwargs)
-        return user
-
-    return make
 
 
 def _snapshot(user) -> dict[str, object]:
