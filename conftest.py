@@ -17,8 +17,9 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
 
-# Fixtures for real HTTP against the Spotify stand-in (sandbox, spotify_openapi, ...).
-pytest_plugins = ["spotify_sandbox.testing"]
+# Fixtures for real HTTP against the Spotify stand-in (sandbox, spotify_openapi, ...) and the
+# Last.fm stand-in (lastfm, music_moods_csv).
+pytest_plugins = ["spotify_sandbox.testing", "lastfm_sandbox.testing"]
 
 CHROMIUM = "/usr/bin/chromium"  # what the browser tests launch (Playwright executable_path)
 POSTGRES_SCHEMES = ("postgres://", "postgresql://", "pgsql://")

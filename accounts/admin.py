@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib import admin, messages
@@ -12,44 +12,16 @@ from django.http import HttpRequest
 
 from accounts.curators import curators_group_ensure
 from accounts.models import User
-from recommendations.models import LibrarySync
-
-
-class LibrarySyncInline(admin.StackedInline):
-    model = LibrarySync
-    fields = [
-        "status",
-        "track_count",
-        "processed",
-        "total",
-        "message",
-        "started_at",
-        "finished_at",
-        "last_success_at",
-        "resume_at",
-    ]
-    readonly_fields = fields
-    can_delete = False
-    extra = 0
-    verbose_name_plural = "Spotify library sync"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = (
+    list_display: tuple[str, ...] = (
         "username",
         "email",
         "is_staff",
         "is_demo",
         "default_strategy",
-        "sync_status",
-        "last_synced",
         "date_joined",
     )
     list_filter = (
@@ -57,32 +29,13 @@ class UserAdmin(DjangoUserAdmin):
         "is_demo",
         "default_strategy",
         "image_retention",
-        "library_sync__status",
     )
-    list_select_related = ("library_sync",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        # Always set on Django's UserAdmin; the stub types ModelAdmin's default (None).
+        *cast("tuple[Any, ...]", DjangoUserAdmin.fieldsets),
         ("Moodtrack", {"fields": ("default_strategy", "image_retention", "is_demo")}),
     )
-    inlines = [LibrarySyncInline]
     actions = ["make_curators"]
-
-    @staticmethod
-    def _sync(user: User) -> LibrarySync | None:
-        try:
-            return user.library_sync
-        except LibrarySync.DoesNotExist:
-            return None
-
-    @admin.display(description="library sync", ordering="library_sync__status")
-    def sync_status(self, user: User) -> str:
-        sync = self._sync(user)
-        return sync.get_status_display() if sync else LibrarySync.Status.NEVER.label
-
-    @admin.display(description="last synced", ordering="library_sync__last_success_at")
-    def last_synced(self, user: User) -> Any:
-        sync = self._sync(user)
-        return sync.last_success_at if sync and sync.last_success_at else "—"
 
     @admin.action(description="Make the selected users curators (staff in the curators group)")
     def make_curators(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -15,13 +15,13 @@ CURATORS_GROUP = "curators"
 # theirs to edit; readings, ratings, tracks, evidence, users and sync status are read-only. Nothing
 # of social_django (tokens), authtoken, auth groups, Celery or the recommendations themselves.
 CURATOR_PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("recommendations", "moodplaylist", ("add", "change", "delete", "view")),
-    ("recommendations", "moodplaylisttrack", ("add", "change", "delete", "view")),
+    ("library", "moodplaylist", ("add", "change", "delete", "view")),
+    ("library", "moodplaylisttrack", ("add", "change", "delete", "view")),
     ("recommendations", "emotionmoodrule", ("add", "change", "delete", "view")),
-    ("recommendations", "track", ("view",)),
-    ("recommendations", "artist", ("view",)),
-    ("recommendations", "trackmood", ("view",)),
-    ("recommendations", "librarysync", ("view",)),
+    ("library", "track", ("view",)),
+    ("library", "artist", ("view",)),
+    ("library", "trackmood", ("view",)),
+    ("library", "librarysync", ("view",)),
     ("emotions", "moodreading", ("view",)),
     ("feedback", "rating", ("view",)),
     ("accounts", "user", ("view",)),

@@ -4,12 +4,17 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
+class Strategy(models.TextChoices):
+    """How recommendations respond to a mood: match it, or lift it (mood regulation)."""
+
+    MATCH = "match", "Match my mood"
+    LIFT = "lift", "Lift my mood"
+
+
 class User(AbstractUser):
     """A Moodtrack user; signs in with Spotify, or locally for staff and the demo."""
 
-    class Strategy(models.TextChoices):
-        MATCH = "match", "Match my mood"
-        LIFT = "lift", "Lift my mood"
+    Strategy = Strategy
 
     class ImageRetention(models.TextChoices):
         THUMBNAIL = "thumbnail", "Keep a face thumbnail"

@@ -1,18 +1,9 @@
 """URLs for local sign-in and sign-out."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
-from accounts import spotify_views, views
-
-# The profile and Spotify pages live in the `accounts` namespace (accounts:profile, …).
-spotify_patterns = (
-    [
-        path("profile/", spotify_views.profile, name="profile"),
-        path("spotify/reconnect/", spotify_views.spotify_reconnect, name="spotify-reconnect"),
-    ],
-    "accounts",
-)
+from accounts import views
 
 urlpatterns = [
     path(
@@ -22,5 +13,4 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("demo/", views.demo_login, name="demo-login"),
-    path("", include(spotify_patterns)),
 ]

@@ -37,8 +37,9 @@ def _seed(user: Any) -> None:
 
     from emotions.models import MoodReading
     from feedback.models import Rating
+    from library.models import Track
     from ml.labels import EMOTIONS
-    from recommendations.models import Recommendation, RecommendationItem, Track
+    from recommendations.models import Recommendation, RecommendationItem
 
     rng = random.Random(7)  # noqa: S311 - benchmark data
     now = timezone.now()

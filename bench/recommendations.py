@@ -130,11 +130,8 @@ class RatingLog:
 
 def mood_evidence(world: World, log: RatingLog | None) -> tuple[np.ndarray, np.ndarray]:
     """Catalogue mood distributions from curated playlists and (if learning) ratings."""
-    from recommendations.ranking import (
-        SOURCE_INDEX,
-        mood_distributions,
-        ratings_mood_evidence,
-    )
+    from feedback.evidence import ratings_mood_evidence
+    from recommendations.ranking import SOURCE_INDEX, mood_distributions
 
     curated = np.flatnonzero(world.curated)
     tracks = [curated]
@@ -304,10 +301,10 @@ def _setup_django() -> None:
 def _seed_library(n_tracks: int, rng: np.random.Generator) -> Any:
     """A listener with an n-track library, curated and rated evidence, and other raters."""
     from accounts.models import User
+    from feedback.evidence import ratings_changed
     from feedback.models import Rating
+    from library.models import LibraryEntry, Track, TrackMood
     from ml.labels import EMOTIONS
-    from recommendations.models import LibraryEntry, Track, TrackMood
-    from recommendations.moods import track_moods_update_from_ratings
     from recommendations.rules import MOODS
     from recommendations.services import recommendation_create
 
@@ -357,7 +354,7 @@ def _seed_library(n_tracks: int, rng: np.random.Generator) -> Any:
             for pk in rated[:200]
         ]
     )
-    track_moods_update_from_ratings(track_ids=rated)
+    ratings_changed(track_ids=rated)
     for _ in range(5):  # recently shown lists, for the recency penalty
         recommendation_create(user=user, emotion="sad", strategy="lift")
     return user

@@ -41,7 +41,7 @@ def _serve() -> tuple[Any, str]:
 
 
 def _sync_once(user_id: int) -> tuple[float, int, Any]:
-    from recommendations.sync import library_sync_run
+    from library.sync import library_sync_run
 
     started = time.perf_counter()
     result = library_sync_run(user_id=user_id)
@@ -55,8 +55,8 @@ def run() -> dict[str, Any]:
     from django.test.utils import override_settings, setup_databases, teardown_databases
 
     from accounts.models import User
-    from accounts.spotify_tokens import spotify_association_store
-    from recommendations.models import Artist, LibraryEntry, LibrarySync, Track
+    from library.models import Artist, LibraryEntry, LibrarySync, Track
+    from spotify.tokens import spotify_association_store
     from spotify_sandbox import services
 
     if "spotify_sandbox" not in settings.INSTALLED_APPS:

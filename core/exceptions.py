@@ -1,6 +1,6 @@
 """The application error type and the DRF handler rendering every API error as {message, extra}."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class ApplicationError(Exception):
     """A business-rule failure the client can act on; rendered as HTTP 400 by default."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(
         self, message: str, extra: dict[str, Any] | None = None, *, status_code: int | None = None
@@ -42,9 +42,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
 
-    if isinstance(exc.detail, dict | list):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    # DRF's handler answers only for an APIException (the conversions above included).
+    detail = cast(exceptions.APIException, exc).detail
+    if isinstance(detail, dict | list):
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         response.data = {"message": "Validation error.", "extra": {"fields": fields}}
     else:
-        response.data = {"message": str(exc.detail), "extra": {}}
+        response.data = {"message": str(detail), "extra": {}}
     return response

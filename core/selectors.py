@@ -4,14 +4,12 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from django.conf import settings
 from django.db import connections
+from django.utils.module_loading import import_string
 from kombu import Connection
-
-from ml.modelfile import ModelFileError, file_sha256, meta_path_for, read_metadata
 
 CheckStatus = Literal["ok", "warning", "error"]
 REDACTED_DETAIL = "unavailable (details are in the server log and shown to staff)"
@@ -65,7 +63,7 @@ def _probe_broker() -> tuple[CheckStatus, str]:
     timeout = settings.HEALTHZ_BROKER_TIMEOUT
     if url.startswith("filesystem://"):
         for key in ("data_folder_in", "control_folder"):
-            if not os.access(options[key], os.W_OK):
+            if not os.access(cast(str, options[key]), os.W_OK):
                 return "error", f"filesystem broker folder {options[key]} is not writable"
     else:
         options.update({"socket_connect_timeout": timeout, "socket_timeout": timeout})
@@ -74,51 +72,15 @@ def _probe_broker() -> tuple[CheckStatus, str]:
         return "ok", connection.transport.driver_type
 
 
-# (path, mtime, size of model and sidecar) -> verdict: the checksum is read once per file version.
-_model_verdicts: dict[tuple[object, ...], tuple[CheckStatus, str]] = {}
-
-
-def _verify_model(path: Path) -> tuple[bool, str]:
-    """The sidecar's format, classes and checksum against the file (no TensorFlow needed)."""
-    try:
-        meta = read_metadata(path)
-        expected = meta.get("sha256")
-        if expected and file_sha256(path) != expected:
-            raise ModelFileError(
-                f"model file {path.name} does not match its metadata (corrupt or replaced)"
-            )
-    except ModelFileError as exc:
-        return False, str(exc)
-    return True, f"{path.name} {meta.get('model_version', '')} ({path.stat().st_size} bytes)"
-
-
-def _probe_model() -> tuple[CheckStatus, str]:
-    path = Path(settings.EMOTION_MODEL_PATH)
-    severity: CheckStatus = "error" if settings.EMOTION_MODEL_REQUIRED else "warning"
-    if not (path.is_file() and os.access(path, os.R_OK)):
-        return severity, f"model file {path} is missing or unreadable"
-    meta = meta_path_for(path)
-    key = (
-        str(path),
-        *(
-            (stat.st_mtime_ns, stat.st_size)
-            for stat in (path.stat(), meta.stat() if meta.exists() else None)
-            if stat is not None
-        ),
-    )
-    if key not in _model_verdicts:
-        ok, detail = _verify_model(path)
-        _model_verdicts.clear()
-        _model_verdicts[key] = ("ok" if ok else severity, detail)
-    return _model_verdicts[key]
-
-
 def system_health() -> HealthReport:
-    """Probe every dependency once; the report is unhealthy if any check is an error."""
+    """Probe the database, the broker and each of settings.HEALTH_PROBES once.
+
+    The report is unhealthy if any check is an error.
+    """
     return HealthReport(
         checks={
             "database": _timed(_probe_database),
             "broker": _timed(_probe_broker),
-            "model": _timed(_probe_model),
+            **{name: _timed(import_string(path)) for name, path in settings.HEALTH_PROBES.items()},
         }
     )

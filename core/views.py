@@ -1,10 +1,8 @@
-"""HTML and probe views for core: the landing page, placeholders and /healthz."""
+"""HTML and probe views for core: the landing page and /healthz."""
 
 import logging
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -20,14 +18,6 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "core/landing.html")
 
 
-@login_required
-@require_GET
-def coming_soon(request: HttpRequest, *, title: str) -> HttpResponse:
-    """A designed placeholder for a page whose feature has not landed yet."""
-    return render(request, "core/coming_soon.html", {"title": title})
-
-
-@transaction.non_atomic_requests
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -29,7 +29,7 @@ class MoodReadingAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user"]
     # The frame and the face thumbnail are private: only their presence is shown, never the image.
-    fields = [
+    fields: ClassVar[list[str]] = [
         "user",
         "created_at",
         "updated_at",

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.serializers import ErrorOutput
 from emotions.models import EMOTION_CHOICES, MoodReading
 from emotions.selectors import reading_get, reading_list
 from emotions.services import reading_correct, reading_create, reading_delete
 from emotions.throttles import UPLOADS_SCOPE
 from ml.labels import EMOTIONS
 
-
-class ErrorOutput(serializers.Serializer):
-    message = serializers.CharField()
-    extra = serializers.DictField()
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedRequest
 
 
 class FaceOutput(serializers.Serializer):
@@ -84,18 +82,17 @@ class ReadingPageOutput(serializers.Serializer):
     results = ReadingOutput(many=True)
 
 
-def _output(reading: MoodReading, request: Request) -> dict:
+def _output(reading: MoodReading, request: AuthenticatedRequest) -> dict:
     return ReadingOutput(reading, context={"request": request}).data
 
 
-def _own_reading_or_404(request: Request, reading_id: int) -> MoodReading:
+def _own_reading_or_404(request: AuthenticatedRequest, reading_id: int) -> MoodReading:
     reading = reading_get(user=request.user, reading_id=reading_id)
     if reading is None:
         raise NotFound("No such reading.")
     return reading
 
 
-@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ReadingListCreateApi(APIView):
     """GET: your readings, newest first (paginated). POST: a new reading."""
 
@@ -127,7 +124,7 @@ class ReadingListCreateApi(APIView):
         summary="List your readings",
         responses={200: ReadingPageOutput},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(reading_list(user=request.user), request, view=self)
         data = ReadingOutput(page, many=True, context={"request": request}).data
@@ -151,7 +148,7 @@ class ReadingListCreateApi(APIView):
         },
         examples=[OpenApiExample("A picked mood", value={"emotion": "happy"}, request_only=True)],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if "image" in request.data or "emotion" not in request.data:
             serializer = self.PhotoInput(data=request.data)
             serializer.is_valid(raise_exception=True)
@@ -184,7 +181,7 @@ class ReadingDetailApi(APIView):
         )
 
     @extend_schema(operation_id="readings_retrieve", responses={200: ReadingOutput})
-    def get(self, request: Request, reading_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, reading_id: int) -> Response:
         return Response(_output(_own_reading_or_404(request, reading_id), request))
 
     @extend_schema(
@@ -193,7 +190,7 @@ class ReadingDetailApi(APIView):
         request=CorrectionInput,
         responses={200: ReadingOutput, 400: ErrorOutput},
     )
-    def patch(self, request: Request, reading_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, reading_id: int) -> Response:
         reading = _own_reading_or_404(request, reading_id)
         serializer = self.CorrectionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -203,6 +200,6 @@ class ReadingDetailApi(APIView):
         return Response(_output(reading, request))
 
     @extend_schema(operation_id="readings_destroy", responses={204: None})
-    def delete(self, request: Request, reading_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, reading_id: int) -> Response:
         reading_delete(reading=_own_reading_or_404(request, reading_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -399,3 +399,10 @@ def readings_sweep_stuck(*, now: datetime | None = None) -> int:
     if failed:
         logger.warning("marked %d stuck reading(s) as failed", failed)
     return failed
+
+
+def recognizer_warm_up() -> None:
+    """Load the emotion model and its face detector now (a new worker child, before any task)."""
+    recognizer = get_recognizer(settings.EMOTION_MODEL_PATH)
+    recognizer.load()
+    recognizer.detector  # noqa: B018 - builds the face detector now

@@ -12,7 +12,13 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from emotions.services import TOOK_TOO_LONG, UNEXPECTED, reading_fail, readings_sweep_stuck
+from emotions.services import (
+    TOOK_TOO_LONG,
+    UNEXPECTED,
+    reading_fail,
+    readings_sweep_stuck,
+    recognizer_warm_up,
+)
 from emotions.services import reading_process as run_reading
 
 logger = logging.getLogger(__name__)
@@ -23,12 +29,8 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 def _warm_up_model() -> None:
-    from ml.inference import get_recognizer
-
     try:
-        recognizer = get_recognizer(settings.EMOTION_MODEL_PATH)
-        recognizer.load()
-        recognizer.detector  # noqa: B018 - builds the Haar cascade now
+        recognizer_warm_up()
     except Exception as exc:  # noqa: BLE001 - readings report it; the child must stay up
         logger.error("emotion model warm-up failed: %s", exc)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from emotions import history_views, views
+from emotions import views
 
 app_name = "emotions"
 
@@ -13,8 +13,4 @@ urlpatterns = [
     path("readings/<int:pk>/thumbnail/", views.reading_thumbnail, name="thumbnail"),
     path("readings/<int:pk>/correct/", views.reading_correct_view, name="correct"),
     path("readings/<int:pk>/delete/", views.reading_delete_view, name="delete"),
-    path("history/", history_views.history, name="history"),
-    path("history/<int:pk>/delete/", history_views.history_delete, name="history_delete"),
-    path("history/delete/", history_views.history_delete_everything, name="history_delete_all"),
-    path("history/export/", history_views.history_export, name="history_export"),
 ]

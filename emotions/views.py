@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,11 +33,14 @@ from emotions.services import reading_correct, reading_create, reading_delete
 from emotions.throttles import upload_wait_seconds
 from emotions.validation import ALLOWED_FORMATS_TEXT, human_size
 
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
+
 # Poll every second at first; a reading still waiting after this long polls more gently.
 SLOW_AFTER_SECONDS = 30
 
 
-def _own_reading(request: HttpRequest, pk: int) -> MoodReading:
+def _own_reading(request: AuthenticatedHttpRequest, pk: int) -> MoodReading:
     reading = reading_get(user=request.user, reading_id=pk)
     if reading is None:
         raise Http404("No such reading.")
@@ -46,16 +48,13 @@ def _own_reading(request: HttpRequest, pk: int) -> MoodReading:
 
 
 def _songs_url(reading: MoodReading, strategy: str) -> str | None:
-    """The recommendations panel for this reading, once that feature is installed."""
+    """The recommendations panel for this reading, once it has a final emotion."""
     if not reading.is_final or not reading.effective_emotion:
         return None
-    try:
-        return reverse("recommendations:for_reading", args=[reading.pk]) + f"?strategy={strategy}"
-    except NoReverseMatch:
-        return None
+    return reverse("recommendations:for_reading", args=[reading.pk]) + f"?strategy={strategy}"
 
 
-def _panel_context(request: HttpRequest, reading: MoodReading) -> dict[str, Any]:
+def _panel_context(request: AuthenticatedHttpRequest, reading: MoodReading) -> dict[str, Any]:
     age = (timezone.now() - reading.created_at).total_seconds()
     slow = not reading.is_final and age > SLOW_AFTER_SECONDS
     emotion = reading.effective_emotion
@@ -79,7 +78,7 @@ def _panel_context(request: HttpRequest, reading: MoodReading) -> dict[str, Any]
     }
 
 
-def _capture_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _capture_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "options": emotion_options(),
         "formats_text": ALLOWED_FORMATS_TEXT,
@@ -90,7 +89,7 @@ def _capture_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _create_from_post(request: HttpRequest) -> MoodReading:
+def _create_from_post(request: AuthenticatedHttpRequest) -> MoodReading:
     """One reading from the capture page's forms: a picked mood or a photo."""
     if "emotion" in request.POST:
         manual = ManualMoodForm(request.POST)
@@ -117,9 +116,8 @@ def _create_from_post(request: HttpRequest) -> MoodReading:
 
 
 @login_required
-@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
-def capture(request: HttpRequest) -> HttpResponse:
+def capture(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Webcam snapshot, file upload (works without JavaScript) or a picked mood."""
     if request.method == "POST":
         try:
@@ -133,7 +131,7 @@ def capture(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The result page; it polls its own status partial until the reading is final."""
     reading = _own_reading(request, pk)
     return render(request, "emotions/reading.html", _panel_context(request, reading))
@@ -142,7 +140,7 @@ def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def reading_status(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The result panel alone (HTMX polls it); without HTMX, the whole page."""
     reading = _own_reading(request, pk)
     if not request.htmx:
@@ -152,7 +150,7 @@ def reading_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def reading_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+def reading_thumbnail(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The primary face's thumbnail, to its owner only (404 for anyone else)."""
     reading = _own_reading(request, pk)
     if not reading.thumbnail:
@@ -168,7 +166,7 @@ def reading_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def reading_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_correct_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "Not right? It's …": store the user's word; HTMX gets the updated panel back."""
     reading = _own_reading(request, pk)
     form = CorrectionForm(request.POST)
@@ -187,7 +185,7 @@ def reading_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reading_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Delete the reading and its files, then go back to the capture page."""
     reading_delete(reading=_own_reading(request, pk))
     messages.success(request, "The reading and its images were deleted.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -17,7 +17,16 @@ class RatingAdmin(admin.ModelAdmin):
     date_hierarchy = "updated_at"
     search_fields = ["track__name", "track__artist_names", "user__username"]
     list_select_related = ["track", "user"]
-    fields = ["user", "track", "stars", "emotion", "strategy", "item", "created_at", "updated_at"]
+    fields: ClassVar[list[str]] = [
+        "user",
+        "track",
+        "stars",
+        "emotion",
+        "strategy",
+        "item",
+        "created_at",
+        "updated_at",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

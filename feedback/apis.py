@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.serializers import ErrorOutput
 from feedback.models import Rating
+from feedback.ports import rated_item
 from feedback.selectors import rating_get
 from feedback.services import rating_update, rating_upsert
-from recommendations.models import RecommendationItem
 
-
-class RatingErrorOutput(serializers.Serializer):
-    message = serializers.CharField()
-    extra = serializers.DictField()
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedRequest
 
 
 class RatingOutput(serializers.Serializer):
@@ -46,21 +46,17 @@ class RatingCreateApi(APIView):
         responses={
             201: RatingOutput,
             200: OpenApiResponse(RatingOutput, description="Your earlier rating, updated."),
-            400: RatingErrorOutput,
-            404: RatingErrorOutput,
+            400: ErrorOutput,
+            404: ErrorOutput,
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = (
-            RecommendationItem.objects.select_related("recommendation", "track")
-            .filter(pk=serializer.validated_data["item"], recommendation__user=request.user)
-            .first()
-        )
+        item = rated_item(pk=serializer.validated_data["item"], user_id=request.user.pk)
         if item is None:
             raise NotFound("No such song in your recommendations.")
-        existed = Rating.objects.filter(user=request.user, item=item).exists()
+        existed = Rating.objects.filter(user=request.user, item_id=item.pk).exists()
         rating = rating_upsert(
             user=request.user, item=item, stars=serializer.validated_data["stars"]
         )
@@ -76,22 +72,22 @@ class RatingUpdateApi(APIView):
     class InputSerializer(serializers.Serializer):
         stars = serializers.IntegerField(min_value=1, max_value=5)
 
-    def _own(self, request: Request, rating_id: int) -> Rating:
+    def _own(self, request: AuthenticatedRequest, rating_id: int) -> Rating:
         rating = rating_get(user=request.user, pk=rating_id)
         if rating is None:
             raise NotFound("No such rating.")
         return rating
 
     @extend_schema(operation_id="ratings_retrieve", responses={200: RatingOutput})
-    def get(self, request: Request, rating_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, rating_id: int) -> Response:
         return Response(RatingOutput(self._own(request, rating_id)).data)
 
     @extend_schema(
         operation_id="ratings_update",
         request=InputSerializer,
-        responses={200: RatingOutput, 400: RatingErrorOutput, 404: RatingErrorOutput},
+        responses={200: RatingOutput, 400: ErrorOutput, 404: ErrorOutput},
     )
-    def patch(self, request: Request, rating_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, rating_id: int) -> Response:
         rating = self._own(request, rating_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

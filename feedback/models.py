@@ -6,18 +6,15 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from ml.labels import EMOTIONS
-
-EMOTION_CHOICES = [(name, name.capitalize()) for name in EMOTIONS]
+from accounts.models import Strategy
+from emotions.models import EMOTION_CHOICES
 
 
 class Rating(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
     )
-    track = models.ForeignKey(
-        "recommendations.Track", on_delete=models.CASCADE, related_name="ratings"
-    )
+    track = models.ForeignKey("library.Track", on_delete=models.CASCADE, related_name="ratings")
     item = models.ForeignKey(
         "recommendations.RecommendationItem",
         on_delete=models.SET_NULL,
@@ -26,7 +23,7 @@ class Rating(models.Model):
         related_name="ratings",
     )
     emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES)
-    strategy = models.CharField(max_length=5, choices=[("match", "Match"), ("lift", "Lift")])
+    strategy = models.CharField(max_length=5, choices=Strategy.choices)
     stars = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 
 from accounts.models import User
 from core.exceptions import ApplicationError
+from feedback.evidence import ratings_changed
 from feedback.models import Rating
-from recommendations.models import RecommendationItem
-from recommendations.moods import track_moods_update_from_ratings
+from feedback.ports import RatedItem, rated_item
 
 
 def _validate_stars(stars: int) -> None:
@@ -16,27 +16,41 @@ def _validate_stars(stars: int) -> None:
         raise ApplicationError("Give between 1 and 5 stars.", extra={"stars": stars})
 
 
+def rated_item_get(*, user: User, pk: int) -> RatedItem:
+    """The item `pk` recommended to `user`, or a 404 error."""
+    item = rated_item(pk=pk, user_id=user.pk)
+    if item is None:
+        raise ApplicationError("That song was not recommended to you.", status_code=404)
+    return item
+
+
 @transaction.atomic
-def rating_upsert(*, user: User, item: RecommendationItem, stars: int) -> Rating:
-    """Rate a recommended song (or change the rating); emotion and strategy come from the list."""
+def rating_upsert(*, user: User, item: RatedItem | models.Model | int, stars: int) -> Rating:
+    """Rate a recommended song (or change the rating); emotion and strategy come from the list.
+
+    `item` is a recommendation item: as feedback sees it, as the model, or its id.
+    """
     _validate_stars(stars)
-    recommendation = item.recommendation
-    if recommendation.user_id != user.pk:
+    if isinstance(item, RatedItem):
+        found: RatedItem | None = item
+    else:
+        found = rated_item(pk=item if isinstance(item, int) else item.pk)
+    if found is None or found.user_id != user.pk:
         raise ApplicationError("That song was not recommended to you.", status_code=404)
     rating, created = Rating.objects.select_for_update().get_or_create(
         user=user,
-        item=item,
+        item_id=found.pk,
         defaults={
-            "track_id": item.track_id,
-            "emotion": recommendation.emotion,
-            "strategy": recommendation.strategy,
+            "track_id": found.track_id,
+            "emotion": found.emotion,
+            "strategy": found.strategy,
             "stars": stars,
         },
     )
     if not created and rating.stars != stars:
         rating.stars = stars
         rating.save(update_fields=["stars", "updated_at"])
-    track_moods_update_from_ratings(track_ids=[item.track_id])
+    ratings_changed(track_ids=[found.track_id])
     return rating
 
 
@@ -47,5 +61,5 @@ def rating_update(*, rating: Rating, stars: int) -> Rating:
     if rating.stars != stars:
         rating.stars = stars
         rating.save(update_fields=["stars", "updated_at"])
-        track_moods_update_from_ratings(track_ids=[rating.track_id])
+        ratings_changed(track_ids=[rating.track_id])
     return rating

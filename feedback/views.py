@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from feedback.ports import rated_item
 from feedback.services import rating_upsert
-from recommendations.models import RecommendationItem
+
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
 
 
 class RatingForm(forms.Form):
@@ -37,7 +42,7 @@ def rating_cue(stars: int) -> str:
 
 @login_required
 @require_POST
-def rating_submit(request: HttpRequest) -> HttpResponse:
+def rating_submit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Save a rating; HTMX gets the cue for the widget's live region, a plain form a redirect."""
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -46,11 +51,9 @@ def rating_submit(request: HttpRequest) -> HttpResponse:
             # 200, so HTMX swaps the message into the widget's live region.
             return render(request, "feedback/_cue.html", {"message": message, "error": True})
         return render(request, "feedback/rating_error.html", {"message": message}, status=400)
-    item = get_object_or_404(
-        RecommendationItem.objects.select_related("recommendation", "track"),
-        pk=form.cleaned_data["item"],
-        recommendation__user=request.user,
-    )
+    item = rated_item(pk=form.cleaned_data["item"], user_id=request.user.pk)
+    if item is None:
+        raise Http404("That song was not recommended to you.")
     try:
         rating = rating_upsert(user=request.user, item=item, stars=form.cleaned_data["stars"])
     except ApplicationError as error:
@@ -60,5 +63,5 @@ def rating_submit(request: HttpRequest) -> HttpResponse:
     cue = rating_cue(rating.stars)
     if request.htmx:
         return render(request, "feedback/_cue.html", {"message": cue})
-    messages.success(request, f"You rated “{item.track.name}” ★{rating.stars}. {cue}")
+    messages.success(request, f"You rated “{item.track_name}” ★{rating.stars}. {cue}")
     return redirect("recommendations:detail", pk=item.recommendation_id)

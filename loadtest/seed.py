@@ -21,14 +21,8 @@ def seed(*, users: int) -> list[dict[str, object]]:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
-    from recommendations.models import (
-        LibraryEntry,
-        Mood,
-        MoodPlaylist,
-        MoodPlaylistTrack,
-        Track,
-    )
-    from recommendations.moods import track_moods_sync_curated
+    from library.evidence import track_moods_sync_curated
+    from library.models import LibraryEntry, Mood, MoodPlaylist, MoodPlaylistTrack, Track
 
     with transaction.atomic():
         track_ids = []

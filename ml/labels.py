@@ -8,13 +8,3 @@ NUM_CLASSES = len(EMOTIONS)
 # FER+ vote columns: neutral, happiness, surprise, sadness, anger, disgust, fear, contempt,
 # unknown, not-a-face. Index i of that order maps to FER label FERPLUS_TO_FER[i] (None: no class).
 FERPLUS_TO_FER: tuple[int | None, ...] = (6, 3, 5, 4, 0, 1, 2, None, None, None)
-
-
-def emotion_index(name: str) -> int:
-    """Index of an emotion name; raises ValueError for an unknown one."""
-    try:
-        return EMOTIONS.index(name)
-    except ValueError:
-        raise ValueError(
-            f"unknown emotion {name!r}; expected one of {', '.join(EMOTIONS)}"
-        ) from None

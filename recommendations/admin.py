@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,6 +19,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.exceptions import ApplicationError
+from library.models import (
+    Artist,
+    LibraryEntry,
+    LibrarySync,
+    Mood,
+    MoodPlaylist,
+    MoodPlaylistTrack,
+    Track,
+    TrackMood,
+)
 from recommendations.curation import (
     curated_evidence_refresh,
     mood_playlist_import_request,
@@ -27,19 +37,7 @@ from recommendations.curation import (
     playlist_track_ids,
     rule_coverage_after,
 )
-from recommendations.models import (
-    Artist,
-    EmotionMoodRule,
-    LibraryEntry,
-    LibrarySync,
-    Mood,
-    MoodPlaylist,
-    MoodPlaylistTrack,
-    Recommendation,
-    RecommendationItem,
-    Track,
-    TrackMood,
-)
+from recommendations.models import EmotionMoodRule, Recommendation, RecommendationItem
 
 ImportStatus = MoodPlaylist.ImportStatus
 
@@ -102,8 +100,8 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
     readonly_fields = ["import_status", "import_message", "created_at", "updated_at"]
     inlines = [MoodPlaylistTrackInline]
     actions = ["export_csv", "reimport"]
-    change_list_template = "admin/recommendations/moodplaylist/change_list.html"
-    change_form_template = "admin/recommendations/moodplaylist/change_form.html"
+    change_list_template = "admin/library/moodplaylist/change_list.html"
+    change_form_template = "admin/library/moodplaylist/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MoodPlaylist]:
         return super().get_queryset(request).annotate(track_total=Count("entries"))
@@ -249,7 +247,7 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:recommendations_moodplaylist_change", args=[playlist.pk])
+                    reverse("admin:library_moodplaylist_change", args=[playlist.pk])
                 )
         context = {
             **self.admin_site.each_context(request),
@@ -258,7 +256,7 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
             "form": form,
             "has_view_permission": True,
         }
-        return TemplateResponse(request, "admin/recommendations/moodplaylist/import.html", context)
+        return TemplateResponse(request, "admin/library/moodplaylist/import.html", context)
 
     def import_status_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
         playlist = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
@@ -331,7 +329,7 @@ class EmotionMoodRuleAdmin(admin.ModelAdmin):
 
     # A rule edit changes what past ratings mean: re-derive their evidence once it is committed.
     def _rederive_after_commit(self, request: HttpRequest) -> None:
-        from recommendations.tasks import rederive_rating_evidence
+        from feedback.tasks import rederive_rating_evidence
 
         if not getattr(request, "_rating_evidence_queued", False):
             request._rating_evidence_queued = True
@@ -393,7 +391,7 @@ class EmotionMoodRuleAdmin(admin.ModelAdmin):
 
 class TrackMoodInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TrackMood
-    fields = ["mood", "source", "score", "weight", "updated_at"]
+    fields: ClassVar[list[str]] = ["mood", "source", "score", "weight", "updated_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -403,7 +401,7 @@ class TrackMoodInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class TrackPlaylistInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = MoodPlaylistTrack
-    fields = ["playlist", "position"]
+    fields: ClassVar[list[str]] = ["playlist", "position"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -492,7 +490,7 @@ class LibraryEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class RecommendationItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RecommendationItem
-    fields = ["position", "track", "score", "reason"]
+    fields: ClassVar[list[str]] = ["position", "track", "score", "reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False

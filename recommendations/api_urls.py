@@ -10,6 +10,4 @@ urlpatterns: list = [
         apis.RecommendationListCreateApi.as_view(),
         name="recommendation-list",
     ),
-    path("library/", apis.LibraryListApi.as_view(), name="library-list"),
-    path("library/sync/", apis.LibrarySyncApi.as_view(), name="library-sync"),
 ]

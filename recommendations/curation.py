@@ -12,20 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.spotify_tokens import spotify_association
 from core.exceptions import ApplicationError
+from library.evidence import track_moods_sync_curated
+from library.models import Artist, Mood, MoodPlaylist, MoodPlaylistTrack, Track
 from ml.labels import EMOTIONS
-from recommendations import spotify
-from recommendations.models import (
-    Artist,
-    EmotionMoodRule,
-    Mood,
-    MoodPlaylist,
-    MoodPlaylistTrack,
-    Strategy,
-    Track,
-)
-from recommendations.moods import track_moods_sync_curated
+from recommendations.models import EmotionMoodRule, Strategy
+from spotify import client as spotify
+from spotify.tokens import spotify_association
 
 logger = logging.getLogger(__name__)
 

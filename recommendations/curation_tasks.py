@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from recommendations.curation import mood_playlist_import
-from recommendations.spotify import SpotifyRateLimited
+from spotify.client import SpotifyRateLimited
 
 # Never sleep in a worker for a long Retry-After: re-schedule, capped, a few times at most.
 RETRY_AFTER_CAP_SECONDS = 15 * 60

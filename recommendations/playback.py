@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from recommendations import spotify
 from recommendations.models import Recommendation
+from spotify import client as spotify
 
 logger = logging.getLogger(__name__)
 

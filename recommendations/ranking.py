@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from recommendations.rules import MOODS
+from library.moodspace import MOODS
 
 N_MOODS = len(MOODS)
 
@@ -126,28 +126,6 @@ def mood_distributions(
     dist = (votes + prior_strength / N_MOODS) / (total + prior_strength)[:, None]
     confidence = total / (total + prior_strength)
     return dist, confidence
-
-
-def ratings_mood_evidence(
-    *,
-    stars: np.ndarray,
-    targets: np.ndarray,
-    prior_strength: float = 2.0,
-    sure_after: float = 2.0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mood evidence from listeners' ratings of one track: (score, weight, amount) per mood.
-
-    A rating of s stars given while the rules targeted moods `targets` (one row of MOODS weights
-    per rating) says the track fits those moods by (s - 1) / 4. Per mood, the score is that fit
-    averaged and shrunk toward 1/4 (no better than chance among four moods, so a lone low rating
-    counts against the mood), and the weight grows with the amount of evidence.
-    """
-    fit = (np.asarray(stars, dtype=float) - 1.0) / 4.0
-    amount = targets.sum(axis=0)
-    positive = (targets * fit[:, None]).sum(axis=0)
-    score = (prior_strength / N_MOODS + positive) / (prior_strength + amount)
-    weight = amount / (amount + sure_after)
-    return score, weight, amount
 
 
 def bayesian_average(

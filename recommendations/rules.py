@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommendations.models import EmotionMoodRule, Mood, Strategy
-
-# Column order of every mood vector and matrix in ranking.
-MOODS: tuple[str, ...] = (Mood.HAPPY, Mood.ENERGETIC, Mood.SAD, Mood.CALM)
-MOOD_INDEX: dict[str, int] = {mood: index for index, mood in enumerate(MOODS)}
+from library.models import Mood
+from library.moodspace import MOOD_INDEX, MOODS
+from recommendations.models import EmotionMoodRule, Strategy
 
 # ARCHITECTURE.md "Emotions and music moods". The data migration 0002 seeds exactly these rows;
 # curators edit them in the admin afterwards. "sad → calm then happy": calm first, happy second.

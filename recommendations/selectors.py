@@ -21,14 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 
 from accounts.models import User
-from recommendations.models import (
-    LibraryEntry,
-    LibrarySync,
-    Recommendation,
-    RecommendationItem,
-    Track,
-    TrackMood,
-)
+from feedback.ports import RatedItem
+from library.models import LibraryEntry, LibrarySync, Track, TrackMood
+from recommendations.models import Recommendation, RecommendationItem
 from recommendations.ranking import SOURCE_INDEX, mood_distributions
 from recommendations.rules import MOOD_INDEX, MOODS
 
@@ -278,4 +273,23 @@ def recommendation_latest_for_reading(
         )
         .order_by("-created_at", "-id")
         .first()
+    )
+
+
+def rated_item_get(*, pk: int, user_id: int | None = None) -> RatedItem | None:
+    """A recommended item as feedback's ratings see it (feedback.ports.rated_item)."""
+    items = RecommendationItem.objects.select_related("recommendation", "track").filter(pk=pk)
+    if user_id is not None:
+        items = items.filter(recommendation__user_id=user_id)
+    item = items.first()
+    if item is None:
+        return None
+    return RatedItem(
+        pk=item.pk,
+        track_id=item.track_id,
+        track_name=item.track.name,
+        recommendation_id=item.recommendation_id,
+        user_id=item.recommendation.user_id,
+        emotion=item.recommendation.emotion,
+        strategy=item.recommendation.strategy,
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
@@ -24,25 +24,17 @@ from recommendations.selectors import (
 )
 from recommendations.services import recommendation_create
 
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
+
 PANEL_TEMPLATE = "recommendations/_panel.html"
 
 
-def _url_or(name: str, fallback: str, *args: Any) -> str:
-    """The URL of a route another app may not have shipped yet, else a plain fallback path."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
-
-
 def _save_url(recommendation: Recommendation) -> str | None:
-    try:
-        return reverse("recommendations:save", args=[recommendation.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("recommendations:save", args=[recommendation.pk])
 
 
-def _strategy(request: HttpRequest) -> str:
+def _strategy(request: AuthenticatedHttpRequest) -> str:
     chosen = request.POST.get("strategy") or request.GET.get("strategy")
     return chosen if chosen in Strategy.values else request.user.default_strategy
 
@@ -53,7 +45,7 @@ def _target_words(emotion: str, strategy: str) -> str:
 
 
 def _panel_context(
-    request: HttpRequest, recommendation: Recommendation | None, **extra: Any
+    request: AuthenticatedHttpRequest, recommendation: Recommendation | None, **extra: Any
 ) -> dict[str, Any]:
     items = list(recommendation.items.all()) if recommendation else []
     stars = rating_stars_for_items(user=request.user, item_ids=[item.pk for item in items])
@@ -62,8 +54,8 @@ def _panel_context(
         "rows": [(item, stars.get(item.pk)) for item in items],
         "strategies": Strategy.choices,
         "demo_mode": settings.DEMO_MODE,
-        "library_url": _url_or("recommendations:library", "/library/"),
-        "capture_url": _url_or("emotions:capture", "/mood/"),
+        "library_url": reverse("library:library"),
+        "capture_url": reverse("emotions:capture"),
         # Focus the new heading after the listener switched strategy or asked again.
         "focus": bool(request.htmx) and request.htmx.target == "songs-panel",
     }
@@ -78,13 +70,15 @@ def _panel_context(
     return context
 
 
-def _render_panel(request: HttpRequest, context: dict[str, Any], page: str) -> HttpResponse:
+def _render_panel(
+    request: AuthenticatedHttpRequest, context: dict[str, Any], page: str
+) -> HttpResponse:
     return render(request, PANEL_TEMPLATE if request.htmx else page, context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def songs_for_reading(request: HttpRequest, reading_id: int) -> HttpResponse:
+def songs_for_reading(request: AuthenticatedHttpRequest, reading_id: int) -> HttpResponse:
     """GET: the latest list for the reading and strategy (made on first visit); POST: new picks."""
     reading = get_object_or_404(MoodReading, pk=reading_id, user=request.user)
     strategy = _strategy(request)
@@ -122,7 +116,7 @@ def songs_for_reading(request: HttpRequest, reading_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A stored recommendation, with its songs, reasons and the listener's ratings."""
     recommendation = recommendation_get(user=request.user, pk=pk)
     if recommendation is None:
@@ -139,7 +133,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reading=recommendation.reading,
         panel_url=panel_url,
         reading_url=(
-            _url_or("emotions:reading", "", recommendation.reading_id)
+            reverse("emotions:reading", args=[recommendation.reading_id])
             if recommendation.reading_id
             else ""
         ),

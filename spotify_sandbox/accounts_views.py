@@ -127,7 +127,7 @@ def _consent_page(request, auth: AuthorizeRequest, scopes: list[str], error: str
     context = {
         "auth": auth,
         "permissions": [SCOPE_DESCRIPTIONS.get(scope, scope) for scope in scopes],
-        "users": list(catalogue.DEMO_USERS.values()),
+        "users": catalogue.listeners(),
         "error": error,
     }
     return render(request, "spotify_sandbox/authorize.html", context, status=400 if error else 200)

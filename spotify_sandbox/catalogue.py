@@ -3,6 +3,8 @@ tracks cost nothing and every run sees the same music.
 
 Each track has a hidden valence and energy (Spotify no longer gives apps audio features); its music
 mood is the valence-arousal quadrant. `tracks_for_mood` lets the demo build curated mood playlists.
+Indices from REAL_SONGS_BASE on are the real songs of ../shared/data/music_moods (real_songs.py),
+which keep their real Spotify ids; the `real` listener's library is made of them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ SYNTHETIC_MAX = 100_000
 TRACKS_PER_ALBUM = 10
 # Play history and "liked at" times count back from this instant, so every run sees the same data.
 EPOCH = dt.datetime(2026, 11, 20, 20, 0, tzinfo=dt.UTC)
+# Tracks, artists and albums of the real songs (real_songs.py) have indices from here on.
+REAL_SONGS_BASE = 100_000_000_000_000  # < MAX_INDEX
+REAL_USER = "real"
 
 _WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "happy": (
@@ -109,7 +114,13 @@ def parse_id(kind: str, spotify_id: str) -> int | None:
         return None
     scrambled = _unbase62(spotify_id[-INDEX_CHARS:])
     index = ((scrambled - _SCRAMBLE_B) * _UNSCRAMBLE_A) % MAX_INDEX
-    return index if make_id(kind, index) == spotify_id else None
+    if make_id(kind, index) == spotify_id:
+        return index
+    if kind == "track":  # a real song keeps its real Spotify id
+        from spotify_sandbox import real_songs
+
+        return real_songs.index_of(spotify_id)
+    return None
 
 
 def mood_of(valence: float, energy: float) -> str:
@@ -168,6 +179,11 @@ class Track:
 
 @lru_cache(maxsize=4096)
 def artist(index: int) -> Artist:
+    if index >= REAL_SONGS_BASE:
+        from spotify_sandbox import real_songs
+
+        if (found := real_songs.artist(index)) is not None:
+            return found
     rng = _rng("artist", index)
     if rng.random() < 0.5:
         name = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
@@ -178,6 +194,11 @@ def artist(index: int) -> Artist:
 
 @lru_cache(maxsize=4096)
 def album(index: int) -> Album:
+    if index >= REAL_SONGS_BASE:
+        from spotify_sandbox import real_songs
+
+        if (found := real_songs.album(index)) is not None:
+            return found
     rng = _rng("album", index)
     mood = rng.choice(MOODS)
     adjectives, nouns = _WORDS[mood]
@@ -198,6 +219,11 @@ def track(index: int) -> Track:
     """Track `index` (0 <= index < 62**8) of the catalogue, always the same."""
     if not 0 <= index < MAX_INDEX:
         raise ValueError(f"no track {index}")
+    if index >= REAL_SONGS_BASE:
+        from spotify_sandbox import real_songs
+
+        if (found := real_songs.track(index)) is not None:
+            return found
     rng = _rng("track", index)
     the_album = album(index // TRACKS_PER_ALBUM)
     # Albums lean towards one mood; tracks scatter around it.
@@ -233,7 +259,9 @@ def track(index: int) -> Track:
 
 def track_by_id(spotify_id: str) -> Track | None:
     index = parse_id("track", spotify_id)
-    return None if index is None else track(index)
+    found = None if index is None else track(index)
+    # A made-up id in the real songs' range decodes to a real song, which has another id.
+    return found if found is not None and found.id == spotify_id else None
 
 
 def artist_by_id(spotify_id: str) -> Artist | None:
@@ -293,6 +321,7 @@ class SandboxUser:
     recent: tuple[int, ...] = ()
     playlist_keys: tuple[str, ...] = ()
     demo: bool = True
+    extra_playlists: tuple[PlaylistSpec, ...] = ()  # playlists not in PLAYLISTS (real_songs.py)
 
     @property
     def uri(self) -> str:
@@ -312,7 +341,7 @@ class SandboxUser:
 
     @property
     def playlists(self) -> list[PlaylistSpec]:
-        return [PLAYLISTS[key] for key in self.playlist_keys]
+        return [PLAYLISTS[key] for key in self.playlist_keys] + list(self.extra_playlists)
 
 
 def _playlist_number(key: str) -> int:
@@ -404,12 +433,31 @@ _PLAYLISTS_BY_ID = {spec.id: spec for spec in PLAYLISTS.values()}
 
 
 def playlist_spec(playlist_id: str) -> PlaylistSpec | None:
-    return _PLAYLISTS_BY_ID.get(playlist_id)
+    found = _PLAYLISTS_BY_ID.get(playlist_id)
+    if found is None:
+        from spotify_sandbox import real_songs
+
+        found = real_songs.playlist_spec(playlist_id)
+    return found
+
+
+def listeners() -> list[SandboxUser]:
+    """The named listeners one can sign in as: demo, alex, sam and real."""
+    return [*DEMO_USERS.values(), user(REAL_USER)]
+
+
+def user(user_id: str) -> SandboxUser | None:
+    """A demo user (demo, alex, sam), `real` (real songs, read on first use) or `synthetic-<N>`
+    whose library is N liked tracks."""
+    if user_id == REAL_USER:
+        from spotify_sandbox import real_songs
+
+        return real_songs.listener()
+    return _user(user_id)
 
 
 @lru_cache(maxsize=64)
-def user(user_id: str) -> SandboxUser | None:
-    """A demo user (demo, alex, sam) or `synthetic-<N>` whose library is N liked tracks."""
+def _user(user_id: str) -> SandboxUser | None:
     if user_id in DEMO_USERS:
         return DEMO_USERS[user_id]
     match = re.fullmatch(rf"{SYNTHETIC_PREFIX}([1-9][0-9]*|0)", user_id)

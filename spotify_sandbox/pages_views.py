@@ -32,7 +32,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "spotify_sandbox/index.html",
-        {"users": list(catalogue.DEMO_USERS.values()), "faults": FaultRule.objects.all()},
+        {"users": catalogue.listeners(), "faults": FaultRule.objects.all()},
     )
 
 

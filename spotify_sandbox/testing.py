@@ -82,7 +82,7 @@ class Sandbox:
         """Connect `user` to stand-in listener `spotify_user`, as a completed sign-in would."""
         from django.utils import timezone
 
-        from accounts.spotify_tokens import spotify_association_store
+        from spotify.tokens import spotify_association_store
 
         issued = self.issue(spotify_user, scope=scope, authorized_at=authorized_at)
         now = int(timezone.now().timestamp())
@@ -390,7 +390,7 @@ def openapi_checked_client(
     monkeypatch: pytest.MonkeyPatch, spotify_openapi: SpotifyOpenAPI
 ) -> Iterator[SpotifyOpenAPI]:
     """Every response our Spotify client gets in this test is validated against the description."""
-    from recommendations import spotify
+    from spotify import client as spotify
 
     original = spotify.client_for_token
     failures: list[str] = []
@@ -418,3 +418,16 @@ def openapi_checked_client(
 
 def json_body(response: requests.Response) -> Any:
     return json.loads(response.content)
+
+
+@pytest.fixture
+def listener(sandbox: Sandbox) -> Any:
+    """Makes a user connected to a stand-in listener (``listener("alex")``)."""
+    from accounts.tests.factories import UserFactory
+
+    def make(spotify_user: str = "demo", **kwargs: Any) -> Any:
+        user = UserFactory()
+        sandbox.link(user, spotify_user, **kwargs)
+        return user
+
+    return make

@@ -33,9 +33,17 @@ from recommendations.tests.factories import (
 )
 
 # Not part of the application surface checked here: Django's admin (staff-only by Django),
-# the API schema and docs (public by design), static/media, and the Spotify stand-in (a fake
-# third party, off in production).
-SKIPPED_PREFIXES = ("admin/", "spotify-sandbox/", "static/", "media/", "api/schema/", "api/docs/")
+# the API schema and docs (public by design), static/media, and the Spotify and Last.fm stand-ins
+# (fake third parties, off in production).
+SKIPPED_PREFIXES = (
+    "admin/",
+    "spotify-sandbox/",
+    "lastfm-sandbox/",
+    "static/",
+    "media/",
+    "api/schema/",
+    "api/docs/",
+)
 
 # Routes anyone may call. Everything else must send an anonymous visitor to sign in (HTML)
 # or answer 401/403 (API).
@@ -46,11 +54,9 @@ PUBLIC_ROUTES = {
     "logout",
     "demo-login",
     # Explains a Spotify sign-in that expired (invalid_grant) and offers the button; no data.
-    "accounts:spotify-reconnect",
+    "library:spotify-reconnect",
     "social:begin",
     "social:complete",
-    # The same view and URL as social:complete, without a request-wide transaction (config/urls).
-    "social-complete-non-atomic",
     "social:idp_launch",
     "social:app_launch",
 }
@@ -59,7 +65,6 @@ PUBLIC_ROUTES = {
 # from the provider, carrying `state`, which social-auth checks).
 CSRF_EXEMPT_ROUTES = {
     "social:complete",
-    "social-complete-non-atomic",
     "social:app_launch",
     "social:idp_launch",
 }
@@ -130,7 +135,7 @@ def test_the_public_allow_list_names_real_routes() -> None:
 def test_the_walk_finds_the_applications_routes() -> None:
     names = {route.name for route in ROUTES}
 
-    assert {"emotions:capture", "emotions:reading", "dashboard"} <= names
+    assert {"emotions:capture", "emotions:reading", "insights:dashboard"} <= names
     assert len(PRIVATE_ROUTES) >= 10
 
 
@@ -236,7 +241,7 @@ OBJECT_ENDPOINTS: dict[str, list[Attempt]] = {
     "emotions:thumbnail": [Attempt("get", _reading)],
     "emotions:correct": [Attempt("post", _reading, lambda w: {"emotion": "sad"})],
     "emotions:delete": [Attempt("post", _reading)],
-    "emotions:history_delete": [Attempt("get", _reading), Attempt("post", _reading)],
+    "insights:history_delete": [Attempt("get", _reading), Attempt("post", _reading)],
     "recommendations:for_reading": [
         Attempt("get", lambda w: {"reading_id": w.reading.pk}, query="?strategy=lift"),
         Attempt("post", lambda w: {"reading_id": w.reading.pk}, lambda w: {"strategy": "lift"}),
@@ -385,7 +390,7 @@ def test_the_export_and_summary_hold_only_the_callers_data(client: Client, world
     client.force_login(world.intruder)
 
     export = client.get("/api/v1/me/export/")
-    html_export = client.get(reverse("emotions:history_export"))
+    html_export = client.get(reverse("insights:history_export"))
     summary = client.get("/api/v1/history/summary/")
 
     for response in (export, html_export):

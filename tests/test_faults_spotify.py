@@ -16,8 +16,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from recommendations.models import LibraryEntry, LibrarySync, Track
-from recommendations.sync import LibrarySyncPaused, LibrarySyncUnavailable, library_sync_run
+from library.models import LibraryEntry, LibrarySync, Track
+from library.sync import LibrarySyncPaused, LibrarySyncUnavailable, library_sync_run
 from spotify_sandbox.models import FaultRule
 from spotify_sandbox.testing import Sandbox
 

@@ -1,4 +1,4 @@
-"""Encrypt the Spotify tokens already stored in social-auth's extra_data (accounts.token_crypto)."""
+"""Encrypt the Spotify tokens already stored in social-auth's extra_data (spotify.crypto)."""
 
 from django.db import migrations
 
@@ -12,13 +12,13 @@ def _rewrite(apps, transform) -> None:
 
 
 def encrypt(apps, schema_editor):
-    from accounts.token_crypto import encrypt_extra_data
+    from spotify.crypto import encrypt_extra_data
 
     _rewrite(apps, encrypt_extra_data)
 
 
 def decrypt(apps, schema_editor):
-    from accounts.token_crypto import decrypt_extra_data
+    from spotify.crypto import decrypt_extra_data
 
     _rewrite(apps, decrypt_extra_data)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from recommendations.models import LibrarySync
+from library.models import LibrarySync
 from spotify_sandbox.testing import Sandbox
 
 CHROMIUM = "/usr/bin/chromium"

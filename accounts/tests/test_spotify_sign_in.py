@@ -10,7 +10,7 @@ from social_django.models import UserSocialAuth
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from recommendations.models import LibrarySync
+from library.models import LibrarySync
 from spotify_sandbox.testing import DEFAULT_SCOPES, Sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,7 +58,7 @@ def test_a_listener_linked_outside_sign_in_can_sign_in_with_spotify(sandbox: San
     `identifier_migration_conflict`, a 409, before associations were stored with their id_key)."""
     import io
 
-    from spotify_sandbox import demo as demo_seed
+    from demo import library as demo_seed
 
     demo_seed.seed(stdout=io.StringIO())
     demo = User.objects.get(username="demo")

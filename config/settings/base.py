@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value comes from the environment via one Env."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -27,7 +28,6 @@ SITE_NAME = "Moodtrack"
 # DATABASES
 # ------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -60,12 +60,18 @@ THIRD_PARTY_APPS = [
     "django_celery_beat",
     "social_django",
 ]
+# Bottom to top: each app imports only the ones above it in this list (docs/ARCHITECTURE.md;
+# import-linter checks it in `make test`).
 LOCAL_APPS = [
     "core",
     "accounts",
+    "spotify",
+    "library",
     "emotions",
     "recommendations",
     "feedback",
+    "insights",
+    "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -118,8 +124,37 @@ SPOTIFY_SYNC_MAX_TRACKS = env.int("SPOTIFY_SYNC_MAX_TRACKS", default=10_000)
 SPOTIFY_RETRY_AFTER_MAX_SECONDS = env.int("SPOTIFY_RETRY_AFTER_MAX_SECONDS", default=3600)
 SPOTIFY_SYNC_INTERVAL_HOURS = env.int("SPOTIFY_SYNC_INTERVAL_HOURS", default=24)
 
+# LAST.FM (track and artist tags, library/lastfm.py)
+# ------------------------------------------------------------------------------
+# The local Last.fm stand-in (lastfm_sandbox, /lastfm-sandbox/2.0/): on by default in demo mode.
+LASTFM_SANDBOX_ENABLED = env.bool("LASTFM_SANDBOX_ENABLED", default=DEMO_MODE)
+if LASTFM_SANDBOX_ENABLED:
+    INSTALLED_APPS = [*INSTALLED_APPS, "lastfm_sandbox"]
+# The API keys the stand-in accepts, and the requests per second it allows each key (error 29).
+LASTFM_SANDBOX_API_KEYS = env.list(
+    "LASTFM_SANDBOX_API_KEYS", default=["moodtrack-lastfm-sandbox-key"]
+)
+LASTFM_SANDBOX_MAX_RPS = env.int("LASTFM_SANDBOX_MAX_RPS", default=50)
+# Empty key: no Last.fm tags (the source is off). In demo mode with the stand-in on, the stand-in's
+# key and URL are the defaults, so the demo gets tags without an account.
+_LASTFM_DEMO = DEMO_MODE and LASTFM_SANDBOX_ENABLED
+LASTFM_API_KEY = env("LASTFM_API_KEY", default=LASTFM_SANDBOX_API_KEYS[0] if _LASTFM_DEMO else "")
+LASTFM_API_URL = env(
+    "LASTFM_API_URL",
+    default="http://127.0.0.1:8000/lastfm-sandbox/2.0/"
+    if _LASTFM_DEMO and not env("LASTFM_API_KEY", default="")
+    else "https://ws.audioscrobbler.com/2.0/",
+)
+# Requests per second sent to Last.fm per process (their terms: at most 5 per second).
+LASTFM_MAX_RPS = env.float("LASTFM_MAX_RPS", default=5.0)
+# The real songs with Last.fm tags and audio features (../shared/data/music_moods, never copied
+# into the repository): served by both stand-ins; absent, they simply have no real songs.
+MUSIC_MOODS_CSV = Path(
+    env("MUSIC_MOODS_CSV", default=str(BASE_DIR.parent / "shared/data/music_moods/tracks.csv"))
+)
+
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.SpotifyOAuth2",
+    "spotify.backend.SpotifyOAuth2",
     "django.contrib.auth.backends.ModelBackend",
 ]
 SOCIAL_AUTH_URL_NAMESPACE = "social"
@@ -147,7 +182,7 @@ SOCIAL_AUTH_PIPELINE = [
     "social_core.pipeline.social_auth.associate_user",
     "social_core.pipeline.social_auth.load_extra_data",
     "social_core.pipeline.user.user_details",
-    "accounts.pipeline.enqueue_library_sync",
+    "library.pipeline.enqueue_library_sync",
 ]
 SOCIAL_AUTH_IMMUTABLE_USER_FIELDS = ["first_name", "last_name", "email"]
 SOCIAL_AUTH_NEW_USER_REDIRECT_URL = "/library/"
@@ -170,7 +205,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.LoginRateLimitMiddleware",
-    "accounts.middleware.SpotifyAuthExceptionMiddleware",
+    "spotify.middleware.SpotifyAuthExceptionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -180,7 +215,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -225,7 +260,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # CACHES
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # LOGGING
 # ------------------------------------------------------------------------------
@@ -271,11 +308,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Task modules that are not an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ("recommendations.curation_tasks",)
 CELERY_BEAT_SCHEDULE = {
     # Enqueues a library sync for every Spotify user whose last sync is older than the interval.
-    "library-sync-due": {"task": "recommendations.tasks.library_sync_due", "schedule": 15 * 60},
+    "library-sync-due": {"task": "library.tasks.library_sync_due", "schedule": 15 * 60},
     # Fails mood readings stuck in pending/processing and deletes leftover frames.
     # Re-sends readings whose worker died mid-task, fails those stuck in pending/processing and
     # deletes leftover frames (a cheap indexed query, so every minute).
@@ -348,6 +383,8 @@ READING_RESEND_AFTER_SECONDS = env.int("READING_RESEND_AFTER_SECONDS", default=1
 
 # HEALTH CHECKS
 # ------------------------------------------------------------------------------
+# Checks beyond the database and the broker: name -> dotted path of a probe () -> (status, detail).
+HEALTH_PROBES = {"model": "emotions.health.probe_model"}
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 # Why a check failed (hosts, paths, exception text) is shown to staff only, unless this is on.
 HEALTHZ_SHOW_DETAILS = env.bool("HEALTHZ_SHOW_DETAILS", default=False)

@@ -14,7 +14,6 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -54,3 +53,9 @@ EMOTION_MODEL_PRELOAD = env.bool("EMOTION_MODEL_PRELOAD", default=True)
 SPOTIFY_SANDBOX_ENABLED = env.bool("SPOTIFY_SANDBOX_ENABLED", default=False)
 if not SPOTIFY_SANDBOX_ENABLED:
     INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "spotify_sandbox"]  # noqa: F405
+# Nor the Last.fm stand-in: without it, tags come from Last.fm with LASTFM_API_KEY (empty: none).
+LASTFM_SANDBOX_ENABLED = env.bool("LASTFM_SANDBOX_ENABLED", default=False)
+if not LASTFM_SANDBOX_ENABLED:
+    INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "lastfm_sandbox"]
+    LASTFM_API_KEY = env("LASTFM_API_KEY", default="")
+    LASTFM_API_URL = env("LASTFM_API_URL", default="https://ws.audioscrobbler.com/2.0/")

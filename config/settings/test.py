@@ -1,7 +1,7 @@
 """Settings for pytest: fast and deterministic; PostgreSQL when DATABASE_URL is set."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-a-secret")
@@ -27,5 +27,13 @@ STORAGES = {
 SPOTIFY_ACCOUNTS_BASE_URL = "http://127.0.0.1:8000/spotify-sandbox"
 SPOTIFY_API_BASE_URL = "http://127.0.0.1:8000/spotify-sandbox/v1/"
 SPOTIFY_SANDBOX_ENABLED = True
-if "spotify_sandbox" not in INSTALLED_APPS:  # noqa: F405
-    INSTALLED_APPS = [*INSTALLED_APPS, "spotify_sandbox"]  # noqa: F405
+if "spotify_sandbox" not in INSTALLED_APPS:
+    INSTALLED_APPS = [*INSTALLED_APPS, "spotify_sandbox"]
+
+# Likewise for Last.fm: the stand-in is mounted, and no test asks Last.fm (or anything) for tags
+# unless it points the client at the stand-in (the `lastfm` fixture sets the key and the URL).
+LASTFM_SANDBOX_ENABLED = True
+if "lastfm_sandbox" not in INSTALLED_APPS:
+    INSTALLED_APPS = [*INSTALLED_APPS, "lastfm_sandbox"]
+LASTFM_API_KEY = ""
+LASTFM_API_URL = "http://127.0.0.1:8000/lastfm-sandbox/2.0/"

@@ -17,9 +17,9 @@ import pytest
 import requests
 from django.conf import settings
 
-from accounts.spotify_tokens import SpotifyReauthRequired, spotify_access_token
-from recommendations.models import LibrarySync
-from recommendations.sync import LibrarySyncPaused, LibrarySyncUnavailable, library_sync_run
+from library.models import LibrarySync
+from library.sync import LibrarySyncPaused, LibrarySyncUnavailable, library_sync_run
+from spotify.tokens import SpotifyReauthRequired, spotify_access_token
 from spotify_sandbox.models import FaultRule
 from spotify_sandbox.testing import Sandbox
 

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from accounts.models import User
 from emotions.models import MoodReading
 from feedback.models import Rating
+from library.models import Track
 from ml.labels import EMOTIONS
-from recommendations.models import Recommendation, RecommendationItem, Track
+from recommendations.models import Recommendation, RecommendationItem
 
 
 def probabilities_for(emotion: str, confidence: float) -> dict[str, float]:

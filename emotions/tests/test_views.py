@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
-from emotions import views
 from emotions.models import MoodReading
 from emotions.tests import images
 from emotions.tests.conftest import stored_files
@@ -292,23 +290,6 @@ def test_the_songs_panel_loads_for_a_final_reading_with_the_users_strategy(
     assertContains(response, 'hx-trigger="load"')
     pending = MoodReadingFactory(user=user)
     assertNotContains(client_logged_in.get(page(pending)), "/songs/reading/")
-
-
-@pytest.mark.django_db
-def test_the_page_works_before_the_songs_feature_exists(
-    client_logged_in: Client, user: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    reading = MoodReadingFactory(user=user, done=True)
-
-    def no_songs(name: str, *args: object, **kwargs: object) -> str:
-        raise NoReverseMatch(name)
-
-    monkeypatch.setattr(views, "reverse", no_songs)
-
-    response = client_logged_in.get(page(reading))
-
-    assert response.status_code == 200
-    assertNotContains(response, "Songs for this mood")
 
 
 @pytest.mark.django_db

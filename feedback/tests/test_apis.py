@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from feedback.models import Rating
-from recommendations.models import TrackMood
+from library.models import TrackMood
 from recommendations.tests.factories import RecommendationItemFactory
 
 URL = "/api/v1/ratings/"

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from feedback.services import rating_upsert
+from library.evidence import track_moods_sync_curated
 from recommendations.models import Recommendation
-from recommendations.moods import track_moods_sync_curated
 from recommendations.services import CROWD_MENTION_MIN, recommendation_create
 from recommendations.tests.factories import (
     DoneReadingFactory,

@@ -6,7 +6,7 @@ from accounts.tests.factories import UserFactory
 from core.exceptions import ApplicationError
 from feedback.models import Rating
 from feedback.services import rating_update, rating_upsert
-from recommendations.models import TrackMood
+from library.models import TrackMood
 from recommendations.tests.factories import RecommendationItemFactory
 
 

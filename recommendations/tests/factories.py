@@ -4,18 +4,16 @@ import factory
 
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
-from recommendations.models import (
+from library.models import (
     Artist,
     LibraryEntry,
     Mood,
     MoodPlaylist,
     MoodPlaylistTrack,
-    Recommendation,
-    RecommendationItem,
-    Strategy,
     Track,
     TrackMood,
 )
+from recommendations.models import Recommendation, RecommendationItem, Strategy
 
 
 class ArtistFactory(factory.django.DjangoModelFactory):

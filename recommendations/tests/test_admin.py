@@ -13,13 +13,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
-from recommendations.models import (
-    EmotionMoodRule,
-    LibrarySync,
-    Mood,
-    MoodPlaylist,
-    TrackMood,
-)
+from library.models import LibrarySync, Mood, MoodPlaylist, TrackMood
+from recommendations.models import EmotionMoodRule
 from recommendations.rules import DEFAULT_RULES
 from recommendations.tests.factories import (
     MoodPlaylistFactory,
@@ -28,7 +23,7 @@ from recommendations.tests.factories import (
     TrackMoodFactory,
 )
 
-CHANGELIST = "/admin/recommendations/moodplaylist/"
+CHANGELIST = "/admin/library/moodplaylist/"
 RULES = "/admin/recommendations/emotionmoodrule/"
 
 
@@ -107,7 +102,7 @@ def test_editing_tracks_inline_updates_the_evidence(curator_client: Client) -> N
     playlist, (kept, removed) = playlist_with_tracks(Mood.HAPPY, n=2)
     added = TrackFactory(name="Added later")
     entries = list(playlist.entries.order_by("position"))
-    url = reverse("admin:recommendations_moodplaylist_change", args=[playlist.pk])
+    url = reverse("admin:library_moodplaylist_change", args=[playlist.pk])
     form = curator_client.get(url)
     assertContains(form, 'class="admin-autocomplete')
 
@@ -166,7 +161,7 @@ def test_track_autocomplete_finds_tracks_for_curators(curator_client: Client) ->
         "/admin/autocomplete/",
         {
             "term": "blue",
-            "app_label": "recommendations",
+            "app_label": "library",
             "model_name": "moodplaylisttrack",
             "field_name": "track",
         },
@@ -332,8 +327,8 @@ def test_a_track_shows_its_mood_evidence(curator_client: Client) -> None:
     TrackMoodFactory(track=track, mood="calm", source="curated", score=1.0)
     TrackMoodFactory(track=track, mood="sad", source="ratings", score=0.62, weight=0.4)
 
-    listing = curator_client.get("/admin/recommendations/track/")
-    page = curator_client.get(reverse("admin:recommendations_track_change", args=[track.pk]))
+    listing = curator_client.get("/admin/library/track/")
+    page = curator_client.get(reverse("admin:library_track_change", args=[track.pk]))
 
     assertContains(listing, "calm (curated 1.00), sad (ratings 0.62)")
     assertContains(page, "Mood evidence (the track&#x27;s mood is the weighted mix)")
@@ -402,7 +397,8 @@ def test_a_rule_edit_re_derives_what_past_ratings_say(
     curator_client: Client, django_capture_on_commit_callbacks
 ) -> None:
     from feedback.services import rating_upsert
-    from recommendations.models import RecommendationItem, TrackMood
+    from library.models import TrackMood
+    from recommendations.models import RecommendationItem
     from recommendations.tests.factories import RecommendationItemFactory
 
     item: RecommendationItem = RecommendationItemFactory(

@@ -5,8 +5,8 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
+from library.evidence import track_moods_sync_curated
 from recommendations.models import Recommendation
-from recommendations.moods import track_moods_sync_curated
 from recommendations.tests.factories import DoneReadingFactory, curated_library
 
 URL = "/api/v1/recommendations/"

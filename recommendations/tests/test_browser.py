@@ -8,7 +8,7 @@ from django.test import Client
 
 from emotions.tests.factories import MoodReadingFactory
 from feedback.models import Rating
-from recommendations.moods import track_moods_sync_curated
+from library.evidence import track_moods_sync_curated
 from recommendations.tests.factories import curated_library
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,6 +8,7 @@ from celery.exceptions import Retry
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from core.exceptions import ApplicationError
+from library.models import MoodPlaylist, MoodPlaylistTrack, Track, TrackMood
 from recommendations.curation import (
     mood_playlist_import,
     mood_playlist_import_request,
@@ -15,7 +16,6 @@ from recommendations.curation import (
     rule_coverage_problems,
 )
 from recommendations.curation_tasks import mood_playlist_import_task
-from recommendations.models import MoodPlaylist, MoodPlaylistTrack, Track, TrackMood
 from recommendations.tests.factories import TrackFactory
 from spotify_sandbox import catalogue
 from spotify_sandbox.testing import Sandbox

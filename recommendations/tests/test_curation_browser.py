@@ -11,7 +11,7 @@ import pytest
 from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from recommendations.models import LibraryEntry, MoodPlaylist, Track
+from library.models import LibraryEntry, MoodPlaylist, Track
 from recommendations.services import recommendation_create
 from spotify_sandbox import catalogue
 from spotify_sandbox.testing import Sandbox

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from feedback.evidence import ratings_mood_evidence
 from recommendations.ranking import (
     DEFAULT_WEIGHTS,
     MOOD_FILTER_WEIGHTS,
@@ -12,7 +13,6 @@ from recommendations.ranking import (
     diversify,
     mood_distributions,
     rank,
-    ratings_mood_evidence,
     recent_exposure,
     score_candidates,
 )

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from accounts.tests.factories import UserFactory
 from core.exceptions import ApplicationError
 from feedback.services import rating_upsert
-from recommendations.models import Recommendation, TrackMood
-from recommendations.moods import track_moods_sync_curated
+from library.evidence import track_moods_sync_curated
+from library.models import TrackMood
+from recommendations.models import Recommendation
 from recommendations.services import recommendation_create
 from recommendations.tests.factories import (
     DoneReadingFactory,

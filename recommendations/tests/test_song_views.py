@@ -7,8 +7,9 @@ from pytest_django.asserts import assertContains, assertNotContains, assertTempl
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
 from feedback.services import rating_upsert
-from recommendations.models import LibrarySync, Recommendation
-from recommendations.moods import track_moods_sync_curated
+from library.evidence import track_moods_sync_curated
+from library.models import LibrarySync
+from recommendations.models import Recommendation
 from recommendations.tests.factories import (
     DoneReadingFactory,
     RecommendationFactory,

@@ -1,0 +1,1 @@
+"""Demo seeders: the demo listener, curated mood playlists and a history of readings."""

@@ -1,0 +1,61 @@
+"""Demo data for the stand-in: link the local `demo` user to the stand-in's demo Spotify account.
+
+The tokens come from the stand-in's own token store, so the real refresh path works against the
+running server; the library sync is queued (the worker runs it once `make run` is up, retrying
+politely while the dev server starts).
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from django.conf import settings
+from django.utils import timezone
+
+DEMO_SPOTIFY_USER = "demo"
+
+
+def seed(*, stdout: TextIO) -> None:
+    if not settings.SPOTIFY_SANDBOX_ENABLED:
+        stdout.write("spotify stand-in: disabled, demo user not linked")
+        return
+    if "/spotify-sandbox" not in settings.SPOTIFY_API_BASE_URL:
+        stdout.write("spotify stand-in: real Spotify configured, demo user not linked")
+        return
+    from social_django.models import UserSocialAuth
+
+    from accounts.services import user_ensure_demo
+    from library.models import LibrarySync
+    from library.sync import library_sync_request
+    from spotify.backend import SpotifyOAuth2
+    from spotify.tokens import spotify_association_store
+    from spotify_sandbox import catalogue, services
+
+    demo, _ = user_ensure_demo()
+    social = UserSocialAuth.objects.filter(user=demo, provider="spotify").first()
+    if social is not None and social.extra_data.get("refresh_token"):
+        # Linked by an older seed without social-auth's id_key: store it as sign-in does.
+        if social.id_key != SpotifyOAuth2.ID_KEY:
+            spotify_association_store(user=demo, uid=social.uid, extra_data=social.extra_data)
+        stdout.write(f"spotify stand-in: demo already linked to {social.uid}")
+    else:
+        person = catalogue.user(DEMO_SPOTIFY_USER)
+        issued = services.token_issue(
+            spotify_user=person.id,
+            client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID,
+            scope=" ".join(settings.SOCIAL_AUTH_SPOTIFY_SCOPE),
+        )
+        extra = {
+            **issued.as_response(),
+            "display_name": person.display_name,
+            "auth_time": int(timezone.now().timestamp()),
+        }
+        spotify_association_store(user=demo, uid=person.id, extra_data=extra)
+        stdout.write(f"spotify stand-in: demo linked to stand-in listener {person.id}")
+
+    sync = LibrarySync.objects.filter(user=demo).first()
+    if sync is None or sync.status != LibrarySync.Status.DONE:
+        library_sync_request(user=demo, reason="seed_demo")
+        stdout.write("spotify stand-in: demo library sync queued")
+    else:
+        stdout.write(f"spotify stand-in: demo library already synced ({sync.track_count} tracks)")

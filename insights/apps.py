@@ -1,0 +1,9 @@
+"""App configuration for insights: dashboard, history, export, delete-all, admin landing."""
+
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "insights"
+    verbose_name = "Insights"

@@ -1,0 +1,119 @@
+"""Track mood evidence and its sources: curated playlists and an audio-features provider.
+
+Ratings evidence is derived in `feedback.evidence` and written through `evidence_replace`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from library.models import MoodPlaylistTrack, Track, TrackMood
+from library.moodspace import AudioFeatures, mood_for_audio
+
+Source = TrackMood.Source
+
+
+class AudioFeaturesProvider(Protocol):
+    """Anything that can tell valence and energy for tracks; unknown tracks are left out."""
+
+    def features(self, spotify_ids: Sequence[str]) -> dict[str, AudioFeatures]: ...
+
+
+def get_audio_features_provider() -> AudioFeaturesProvider | None:
+    """The provider named by settings.AUDIO_FEATURES_PROVIDER (a dotted class path), if any.
+
+    None by default: Spotify's audio-features endpoint is closed to new apps.
+    """
+    path = getattr(settings, "AUDIO_FEATURES_PROVIDER", "")
+    return import_string(path)() if path else None
+
+
+def evidence_replace(
+    *, source: str, track_ids: Iterable[int], rows: list[tuple[int, str, float, float]]
+) -> int:
+    """Make `rows` (track_id, mood, score, weight) the whole `source` evidence of `track_ids`.
+
+    Callers hold a transaction (every write service here is atomic).
+    """
+    track_ids = set(track_ids)
+    keep: dict[int, set[str]] = defaultdict(set)
+    for track_id, mood, _score, _weight in rows:
+        keep[track_id].add(mood)
+    stale = [
+        pk
+        for pk, track_id, mood in TrackMood.objects.filter(
+            source=source, track_id__in=track_ids
+        ).values_list("pk", "track_id", "mood")
+        if mood not in keep[track_id]
+    ]
+    TrackMood.objects.filter(pk__in=stale).delete()
+    TrackMood.objects.bulk_create(
+        [
+            TrackMood(track_id=track_id, mood=mood, source=source, score=score, weight=weight)
+            for track_id, mood, score, weight in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["track", "mood", "source"],
+        update_fields=["score", "weight", "updated_at"],
+        batch_size=500,
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def track_moods_sync_curated(*, track_ids: Iterable[int] | None = None) -> int:
+    """Curated evidence from mood playlists: a track in a playlist has that playlist's mood.
+
+    Call after a curator edits playlists; without `track_ids` every track is refreshed.
+    """
+    memberships = MoodPlaylistTrack.objects.all()
+    if track_ids is None:
+        track_ids = set(
+            TrackMood.objects.filter(source=Source.CURATED).values_list("track_id", flat=True)
+        )
+    else:
+        track_ids = set(track_ids)
+        memberships = memberships.filter(track_id__in=track_ids)
+    pairs = set(memberships.values_list("track_id", "playlist__mood"))
+    track_ids |= {track_id for track_id, _ in pairs}
+    rows = [(track_id, mood, 1.0, 1.0) for track_id, mood in sorted(pairs)]
+    return evidence_replace(source=Source.CURATED, track_ids=track_ids, rows=rows)
+
+
+@transaction.atomic
+def track_moods_update_from_audio(
+    *, track_ids: Iterable[int], provider: AudioFeaturesProvider | None = None
+) -> int:
+    """Audio-features evidence from the configured provider; does nothing when there is none."""
+    provider = provider or get_audio_features_provider()
+    if provider is None:
+        return 0
+    spotify_ids = dict(Track.objects.filter(pk__in=list(track_ids)).values_list("spotify_id", "pk"))
+    found = provider.features(list(spotify_ids))
+    rows = []
+    for spotify_id, features in found.items():
+        if spotify_id in spotify_ids:
+            mood, score = mood_for_audio(features)
+            rows.append((spotify_ids[spotify_id], mood, score, 1.0))
+    return evidence_replace(
+        source=Source.AUDIO,
+        track_ids=[spotify_ids[s] for s in found if s in spotify_ids],
+        rows=rows,
+    )
+
+
+__all__ = [
+    "AudioFeatures",
+    "AudioFeaturesProvider",
+    "evidence_replace",
+    "get_audio_features_provider",
+    "mood_for_audio",
+    "track_moods_sync_curated",
+    "track_moods_update_from_audio",
+]

@@ -1,0 +1,195 @@
+"""The listener's library: tracks, artists, playlists, library entries, sync runs and mood evidence.
+
+Moved from `recommendations` with their tables (db_table keeps the old names).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Mood(models.TextChoices):
+    """Music moods: the four valence-arousal quadrants."""
+
+    HAPPY = "happy", "Happy"
+    ENERGETIC = "energetic", "Energetic"
+    SAD = "sad", "Sad"
+    CALM = "calm", "Calm"
+
+
+class Artist(models.Model):
+    spotify_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        db_table = "recommendations_artist"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Track(models.Model):
+    spotify_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=300)
+    artists = models.ManyToManyField(Artist, related_name="tracks", blank=True)
+    artist_names = models.CharField(max_length=500, blank=True, help_text="For display.")
+    album_name = models.CharField(max_length=300, blank=True)
+    image_url = models.URLField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    uri = models.CharField(max_length=100, blank=True)
+    isrc = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "recommendations_track"
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.artist_names}" if self.artist_names else self.name
+
+    @property
+    def open_url(self) -> str:
+        return f"https://open.spotify.com/track/{self.spotify_id}"
+
+
+class LibraryEntry(models.Model):
+    """A track in one user's library, with every way it got there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library"
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="library_entries")
+    liked = models.BooleanField(default=False)
+    top_short = models.BooleanField(default=False)
+    top_medium = models.BooleanField(default=False)
+    top_long = models.BooleanField(default=False)
+    recent = models.BooleanField(default=False)
+    playlist = models.BooleanField(default=False)
+    liked_at = models.DateTimeField(null=True, blank=True)
+    last_played_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SOURCE_FIELDS = ("liked", "top_short", "top_medium", "top_long", "recent", "playlist")
+
+    class Meta:
+        db_table = "recommendations_libraryentry"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track"], name="library_entry_unique")
+        ]
+        verbose_name_plural = "library entries"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.track}"
+
+    @property
+    def sources(self) -> list[str]:
+        return [name for name in self.SOURCE_FIELDS if getattr(self, name)]
+
+
+class LibrarySync(models.Model):
+    """Progress and outcome of a user's library sync, shown in the UI."""
+
+    class Status(models.TextChoices):
+        NEVER = "never", "Not synced yet"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Syncing"
+        PAUSED = "paused", "Paused (Spotify rate limit)"
+        DONE = "done", "Synced"
+        FAILED = "failed", "Failed"
+        REAUTH = "reauth", "Spotify sign-in needed"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_sync"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEVER)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    track_count = models.PositiveIntegerField(default=0)
+    requests_made = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "recommendations_librarysync"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_status_display()}"
+
+
+class MoodPlaylist(models.Model):
+    """A curator's playlist: every track in it is evidence for its mood."""
+
+    class ImportStatus(models.TextChoices):
+        NONE = "", "Not imported"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=200)
+    mood = models.CharField(max_length=10, choices=Mood.choices)
+    description = models.TextField(blank=True)
+    spotify_playlist_id = models.CharField(max_length=64, blank=True)
+    tracks = models.ManyToManyField(
+        Track, through="MoodPlaylistTrack", related_name="mood_playlists"
+    )
+    import_status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.NONE, blank=True
+    )
+    import_message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "recommendations_moodplaylist"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_mood_display()})"
+
+
+class MoodPlaylistTrack(models.Model):
+    playlist = models.ForeignKey(MoodPlaylist, on_delete=models.CASCADE, related_name="entries")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "recommendations_moodplaylisttrack"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["playlist", "track"], name="mood_playlist_track_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.playlist_id} #{self.position}: {self.track_id}"
+
+
+class TrackMood(models.Model):
+    """Evidence that a track has a mood; its mood distribution is the weighted mix of these."""
+
+    class Source(models.TextChoices):
+        CURATED = "curated", "Curated playlist"
+        RATINGS = "ratings", "Listener ratings"
+        AUDIO = "audio", "Audio features"
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="moods")
+    mood = models.CharField(max_length=10, choices=Mood.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    score = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "recommendations_trackmood"
+        constraints = [
+            models.UniqueConstraint(fields=["track", "mood", "source"], name="track_mood_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} {self.mood} ({self.source}) {self.score:.2f}"

@@ -1,0 +1,550 @@
+"""Library sync: read a user's Spotify library and upsert Track, Artist and LibraryEntry rows.
+
+Incremental and idempotent: a page that changes nothing writes nothing, a second run right after
+the first changes no row, and Liked Songs stop being read at the first page that is already known
+when the counts agree. Progress is saved after every page ("350 of 1,200"). A 429 pauses the sync:
+the service records the pause and raises `LibrarySyncPaused` with the countdown (Retry-After,
+capped) and a checkpoint, and the task re-schedules itself; nothing ever sleeps in the worker.
+Endpoints Spotify closed (403/404) are skipped with a log line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from celery.exceptions import Retry, SoftTimeLimitExceeded
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from library.models import Artist, LibraryEntry, LibrarySync, Track
+from spotify import client as spotify
+from spotify.tokens import spotify_association
+
+logger = logging.getLogger(__name__)
+
+PHASES = ("liked", "top", "recent", "playlists")
+TOP_FIELDS = {"short_term": "top_short", "medium_term": "top_medium", "long_term": "top_long"}
+TRACK_FIELDS = ("name", "artist_names", "album_name", "image_url", "duration_ms", "uri", "isrc")
+STALE_RUN = dt.timedelta(minutes=15)
+MAX_UNAVAILABLE_ATTEMPTS = 8
+CHUNK = 500
+
+
+class LibrarySyncInterrupted(Exception):
+    """The sync stopped early and should run again after `countdown` seconds from `checkpoint`."""
+
+    def __init__(self, message: str, *, countdown: int, checkpoint: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.countdown = countdown
+        self.checkpoint = checkpoint
+
+
+class LibrarySyncPaused(LibrarySyncInterrupted):
+    """Spotify answered 429: run again after its Retry-After (capped)."""
+
+
+class LibrarySyncUnavailable(LibrarySyncInterrupted):
+    """Spotify (or, in demo mode, the dev server) did not answer: retry with backoff."""
+
+
+def _fmt(number: int) -> str:
+    return f"{number:,}"
+
+
+# Upserts --------------------------------------------------------------------------------------
+
+
+def _artist_ids(tracks: Iterable[spotify.TrackData]) -> dict[str, int]:
+    wanted = {artist.spotify_id: artist.name for track in tracks for artist in track.artists}
+    if not wanted:
+        return {}
+    known = {a.spotify_id: a for a in Artist.objects.filter(spotify_id__in=wanted)}
+    Artist.objects.bulk_create(
+        [Artist(spotify_id=sid, name=name) for sid, name in wanted.items() if sid not in known],
+        ignore_conflicts=True,
+    )
+    renamed = [a for sid, a in known.items() if a.name != wanted[sid]]
+    for artist in renamed:
+        artist.name = wanted[artist.spotify_id]
+    if renamed:
+        Artist.objects.bulk_update(renamed, ["name"])
+    return dict(Artist.objects.filter(spotify_id__in=wanted).values_list("spotify_id", "pk"))
+
+
+def _track_values(track: spotify.TrackData) -> dict[str, Any]:
+    return {
+        "name": track.name,
+        "artist_names": track.artist_names[:500],
+        "album_name": track.album_name,
+        "image_url": track.image_url,
+        "duration_ms": track.duration_ms,
+        "uri": track.uri,
+        "isrc": track.isrc,
+    }
+
+
+def upsert_tracks(tracks: Iterable[spotify.TrackData]) -> dict[str, int]:
+    """Create or update tracks (and their artists); returns Spotify id → Track pk."""
+    unique = {track.spotify_id: track for track in tracks}
+    if not unique:
+        return {}
+    known = {t.spotify_id: t for t in Track.objects.filter(spotify_id__in=unique)}
+    Track.objects.bulk_create(
+        [
+            Track(spotify_id=sid, **_track_values(track))
+            for sid, track in unique.items()
+            if sid not in known
+        ],
+        ignore_conflicts=True,
+    )
+    now = timezone.now()
+    changed, relink = [], set()
+    for sid, row in known.items():
+        values = _track_values(unique[sid])
+        if any(getattr(row, name) != value for name, value in values.items()):
+            if row.artist_names != values["artist_names"]:
+                relink.add(sid)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            changed.append(row)
+    if changed:
+        Track.objects.bulk_update(changed, [*TRACK_FIELDS, "updated_at"])
+    ids = dict(Track.objects.filter(spotify_id__in=unique).values_list("spotify_id", "pk"))
+    relink |= {sid for sid in unique if sid not in known}
+    if relink:
+        _link_artists([unique[sid] for sid in relink], ids)
+    return ids
+
+
+def _link_artists(tracks: list[spotify.TrackData], track_ids: dict[str, int]) -> None:
+    artist_ids = _artist_ids(tracks)
+    through = Track.artists.through
+    pks = [track_ids[track.spotify_id] for track in tracks]
+    wanted = {
+        (track_ids[track.spotify_id], artist_ids[artist.spotify_id])
+        for track in tracks
+        for artist in track.artists
+    }
+    existing = set(through.objects.filter(track_id__in=pks).values_list("track_id", "artist_id"))
+    stale = existing - wanted
+    for track_id, artist_id in stale:
+        through.objects.filter(track_id=track_id, artist_id=artist_id).delete()
+    through.objects.bulk_create(
+        [through(track_id=t, artist_id=a) for t, a in wanted - existing], ignore_conflicts=True
+    )
+
+
+def upsert_entries(
+    *, user_id: int, track_ids: dict[str, int], values: dict[str, dict[str, Any]]
+) -> int:
+    """Set fields on the user's entries for these tracks (creating them); returns rows written.
+
+    `last_played_at` only ever moves forward.
+    """
+    pks = {track_ids[sid]: fields for sid, fields in values.items() if sid in track_ids}
+    known = {e.track_id: e for e in LibraryEntry.objects.filter(user_id=user_id, track_id__in=pks)}
+    now = timezone.now()
+    created, changed, touched = [], [], set()
+    for track_id, fields in pks.items():
+        entry = known.get(track_id)
+        if entry is None:
+            created.append(LibraryEntry(user_id=user_id, track_id=track_id, **fields))
+            continue
+        dirty = False
+        for name, value in fields.items():
+            current = getattr(entry, name)
+            if name == "last_played_at" and current is not None and value <= current:
+                continue
+            if current != value:
+                setattr(entry, name, value)
+                touched.add(name)
+                dirty = True
+        if dirty:
+            entry.updated_at = now
+            changed.append(entry)
+    LibraryEntry.objects.bulk_create(created, ignore_conflicts=True)
+    if changed:
+        LibraryEntry.objects.bulk_update(changed, [*sorted(touched), "updated_at"])
+    return len(created) + len(changed)
+
+
+def _clear_flag(
+    *, user_id: int, flag: str, keep: set[int], also: dict[str, Any] | None = None
+) -> int:
+    """Unset `flag` on the user's entries whose track is not in `keep`."""
+    flagged = LibraryEntry.objects.filter(user_id=user_id, **{flag: True})
+    stale = [pk for pk, track_id in flagged.values_list("pk", "track_id") if track_id not in keep]
+    updates = {flag: False, "updated_at": timezone.now(), **(also or {})}
+    for start in range(0, len(stale), CHUNK):
+        LibraryEntry.objects.filter(pk__in=stale[start : start + CHUNK]).update(**updates)
+    return len(stale)
+
+
+# The run --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    user_id: int
+    sync_id: int
+    client: spotify.SpotifyClient
+    checkpoint: dict[str, Any]
+    spotify_user_id: str = ""
+    notes: list[str] = field(default_factory=list)
+    processed: int = 0
+    total: int = 0
+    written: int = 0
+
+    def progress(self, message: str) -> None:
+        LibrarySync.objects.filter(pk=self.sync_id).update(
+            processed=self.processed,
+            total=self.total,
+            requests_made=self.client.requests_made,
+            message=message[:300],
+        )
+
+
+def _phase_liked(run: _Run) -> None:
+    """Liked Songs, newest first; stop at a known page when nothing can have been removed."""
+    start = int(run.checkpoint.get("offset", 0)) if run.checkpoint.get("phase") == "liked" else 0
+    cap = settings.SPOTIFY_SYNC_MAX_TRACKS
+    seen: set[int] = set()
+    complete = False
+    run.processed = start
+    run.checkpoint = {"phase": "liked", "offset": start}
+    for page in spotify.iter_saved_track_pages(run.client, offset=start):
+        run.total = min(page.total, cap)
+        ids = upsert_tracks(saved.track for saved in page.items)
+        written = upsert_entries(
+            user_id=run.user_id,
+            track_ids=ids,
+            values={
+                s.track.spotify_id: {"liked": True, "liked_at": s.added_at} for s in page.items
+            },
+        )
+        run.written += written
+        seen.update(ids[s.track.spotify_id] for s in page.items if s.track.spotify_id in ids)
+        run.processed = min(page.offset + page.raw_count, run.total)
+        # A pause after this page resumes with the next one.
+        run.checkpoint = {"phase": "liked", "offset": page.offset + page.raw_count}
+        run.progress(f"Reading your liked songs… {_fmt(run.processed)} of {_fmt(run.total)}")
+        if start == 0 and page.offset == 0 and not written:
+            liked_here = LibraryEntry.objects.filter(user_id=run.user_id, liked=True).count()
+            if liked_here == page.total:
+                # Newest first and nothing new on top, same count: nothing was removed either.
+                run.processed = run.total
+                logger.info("library sync user %s: liked songs unchanged", run.user_id)
+                return
+        if page.offset + page.raw_count >= cap and page.has_next:
+            run.notes.append(f"only your {_fmt(cap)} most recent liked songs were read")
+            logger.info("library sync user %s: liked songs capped at %s", run.user_id, cap)
+            return
+        if not page.has_next:
+            complete = True
+    if complete and start == 0:
+        removed = _clear_flag(user_id=run.user_id, flag="liked", keep=seen, also={"liked_at": None})
+        run.written += removed
+
+
+def _phase_top(run: _Run) -> None:
+    for time_range, flag in TOP_FIELDS.items():
+        run.checkpoint = {"phase": "top"}
+        tracks = list(spotify.iter_top_tracks(run.client, time_range))
+        ids = upsert_tracks(tracks)
+        run.written += upsert_entries(
+            user_id=run.user_id, track_ids=ids, values={t.spotify_id: {flag: True} for t in tracks}
+        )
+        run.written += _clear_flag(user_id=run.user_id, flag=flag, keep=set(ids.values()))
+        run.progress(f"Reading your top tracks ({time_range.replace('_', ' ')})…")
+
+
+def _phase_recent(run: _Run) -> None:
+    run.checkpoint = {"phase": "recent"}
+    latest = LibraryEntry.objects.filter(user_id=run.user_id).aggregate(Max("last_played_at"))
+    plays = list(spotify.iter_recently_played(run.client, after=latest["last_played_at__max"]))
+    newest: dict[str, spotify.PlayedTrack] = {}
+    for play in plays:
+        if (
+            play.track.spotify_id not in newest
+            or play.played_at > newest[play.track.spotify_id].played_at
+        ):
+            newest[play.track.spotify_id] = play
+    ids = upsert_tracks(play.track for play in newest.values())
+    run.written += upsert_entries(
+        user_id=run.user_id,
+        track_ids=ids,
+        values={sid: {"recent": True, "last_played_at": p.played_at} for sid, p in newest.items()},
+    )
+    run.progress("Reading what you played recently…")
+
+
+def _phase_playlists(run: _Run) -> None:
+    run.checkpoint = {"phase": "playlists"}
+    playlists = list(spotify.iter_my_playlists(run.client))
+    seen: set[int] = set()
+    complete = True
+    for number, playlist in enumerate(playlists, start=1):
+        if playlist.owner_id != run.spotify_user_id and not playlist.collaborative:
+            # Since 2026 only owners and collaborators may read a playlist's items.
+            continue
+        run.progress(f"Reading your playlists… {number} of {len(playlists)}")
+        try:
+            tracks = list(spotify.iter_playlist_items(run.client, playlist.spotify_id))
+        except (spotify.SpotifyForbidden, spotify.SpotifyNotFound) as error:
+            logger.info(
+                "library sync user %s: skipped playlist %s (%s %s)",
+                run.user_id, playlist.spotify_id, error.status, error,
+            )  # fmt: skip
+            complete = False
+            continue
+        ids = upsert_tracks(tracks)
+        run.written += upsert_entries(
+            user_id=run.user_id, track_ids=ids, values={sid: {"playlist": True} for sid in ids}
+        )
+        seen.update(ids.values())
+    if complete:
+        run.written += _clear_flag(user_id=run.user_id, flag="playlist", keep=seen)
+
+
+PHASE_RUNNERS = {
+    "liked": _phase_liked,
+    "top": _phase_top,
+    "recent": _phase_recent,
+    "playlists": _phase_playlists,
+}
+
+
+def _claim(user_id: int, *, resuming: bool) -> LibrarySync | None:
+    """Mark the sync running; None when another run is already under way."""
+    now = timezone.now()
+    with transaction.atomic():
+        sync, _ = LibrarySync.objects.select_for_update().get_or_create(user_id=user_id)
+        busy = sync.status == LibrarySync.Status.RUNNING and sync.started_at is not None
+        if busy and not resuming and now - sync.started_at < STALE_RUN:
+            return None
+        sync.status = LibrarySync.Status.RUNNING
+        sync.started_at = now
+        sync.resume_at = None
+        sync.message = "Starting…"
+        if not resuming:
+            sync.processed = sync.total = sync.requests_made = 0
+        sync.save()
+    return sync
+
+
+def _finish(sync: LibrarySync, status: str, message: str, **fields: Any) -> LibrarySync:
+    now = timezone.now()
+    sync.status = status
+    sync.message = message[:300]
+    sync.finished_at = now
+    for name, value in fields.items():
+        setattr(sync, name, value)
+    if status == LibrarySync.Status.DONE:
+        sync.last_success_at = now
+    sync.track_count = library_size(sync.user_id)
+    sync.save()
+    return sync
+
+
+def library_size(user_id: int) -> int:
+    sources = Q()
+    for name in LibraryEntry.SOURCE_FIELDS:
+        sources |= Q(**{name: True})
+    return LibraryEntry.objects.filter(sources, user_id=user_id).count()
+
+
+def library_sync_run(
+    *, user_id: int, checkpoint: dict[str, Any] | None = None, attempt: int = 0
+) -> LibrarySync:
+    """Sync one user's library from `checkpoint` (a phase, and an offset for Liked Songs).
+
+    Raises `LibrarySyncPaused` (429) or `LibrarySyncUnavailable` (network, 5xx) for the task to
+    re-schedule; every other outcome is recorded on the user's LibrarySync and returned.
+    """
+    checkpoint = dict(checkpoint or {})
+    sync = _claim(user_id, resuming=bool(checkpoint))
+    if sync is None:
+        logger.info("library sync user %s: another run is in progress", user_id)
+        return LibrarySync.objects.get(user_id=user_id)
+    user = get_user_model().objects.get(pk=user_id)
+    social = spotify_association(user)
+    run: _Run | None = None
+    try:
+        client = spotify.client_for(user)
+        client.requests_made = sync.requests_made
+        run = _Run(
+            user_id=user_id,
+            sync_id=sync.pk,
+            client=client,
+            checkpoint=checkpoint,
+            spotify_user_id=social.uid if social else "",
+        )
+        first = PHASES.index(checkpoint.get("phase", "liked"))
+        for phase in PHASES[first:]:
+            try:
+                PHASE_RUNNERS[phase](run)
+            except (spotify.SpotifyForbidden, spotify.SpotifyNotFound) as error:
+                # Endpoints closed to our app (or scopes the user did not grant): skip, go on.
+                logger.warning(
+                    "library sync user %s: skipped %s, Spotify answered %s (%s)",
+                    user_id, phase, error.status, error,
+                )  # fmt: skip
+                run.notes.append(f"{phase} skipped (Spotify answered {error.status})")
+            run.checkpoint = {}
+    except spotify.SpotifyRateLimited as error:
+        countdown = min(max(1, error.retry_after), settings.SPOTIFY_RETRY_AFTER_MAX_SECONDS)
+        resume_at = timezone.now() + dt.timedelta(seconds=countdown)
+        reason = " (quota spent)" if error.reason == "QUOTA_EXCEEDED" else ""
+        _save_interruption(
+            sync,
+            run,
+            LibrarySync.Status.PAUSED,
+            f"Paused: Spotify asked us to wait{reason}. Resuming at "
+            f"{timezone.localtime(resume_at):%H:%M} ({countdown} s).",
+            resume_at=resume_at,
+        )
+        logger.info(
+            "library sync user %s: rate limited, retry in %ss (Retry-After %s)",
+            user_id, countdown, error.retry_after,
+        )  # fmt: skip
+        raise LibrarySyncPaused(
+            str(error), countdown=countdown, checkpoint=_resume_point(run, checkpoint)
+        ) from None
+    except spotify.SpotifyUnavailable as error:
+        if attempt >= MAX_UNAVAILABLE_ATTEMPTS:
+            logger.warning("library sync user %s: giving up, Spotify unavailable", user_id)
+            return _finish(sync, LibrarySync.Status.FAILED, f"Sync failed: {error}")
+        countdown = min(300, 5 * 2**attempt)
+        resume_at = timezone.now() + dt.timedelta(seconds=countdown)
+        _save_interruption(
+            sync,
+            run,
+            LibrarySync.Status.QUEUED,
+            f"Spotify did not answer; trying again in {countdown} s.",
+            resume_at=resume_at,
+        )
+        logger.info("library sync user %s: %s; retry in %ss", user_id, error, countdown)
+        raise LibrarySyncUnavailable(
+            str(error), countdown=countdown, checkpoint=_resume_point(run, checkpoint)
+        ) from None
+    except SoftTimeLimitExceeded:
+        _save_interruption(sync, run, LibrarySync.Status.QUEUED, "Continuing your sync…")
+        raise LibrarySyncInterrupted(
+            "time limit", countdown=1, checkpoint=_resume_point(run, checkpoint)
+        ) from None
+    except spotify.SpotifyReauthRequired as error:
+        logger.info("library sync user %s: Spotify sign-in needed", user_id)
+        return _finish(sync, LibrarySync.Status.REAUTH, error.user_message)
+    except spotify.SpotifyNotConnected as error:
+        return _finish(sync, LibrarySync.Status.FAILED, error.user_message)
+    except spotify.SpotifyApiError as error:
+        logger.exception("library sync user %s failed: %s", user_id, error.status)
+        return _finish(sync, LibrarySync.Status.FAILED, f"Sync failed: {error}")
+    finally:
+        if run is not None:
+            run.client.close()
+
+    _remove_empty_entries(user_id)
+    size = library_size(user_id)
+    message = f"Synced {_fmt(size)} tracks."
+    if run.notes:
+        message += " Note: " + "; ".join(run.notes) + "."
+    logger.info(
+        "library sync user %s done: %s tracks, %s rows written, %s requests",
+        user_id, size, run.written, client.requests_made,
+    )  # fmt: skip
+    return _finish(
+        sync,
+        LibrarySync.Status.DONE,
+        message,
+        processed=run.total,
+        total=run.total,
+        requests_made=client.requests_made,
+    )
+
+
+def _resume_point(run: _Run | None, checkpoint: dict[str, Any]) -> dict[str, Any]:
+    return dict(run.checkpoint) if run is not None else checkpoint
+
+
+def _save_interruption(
+    sync: LibrarySync, run: _Run | None, status: str, message: str, **fields: Any
+) -> None:
+    if run is not None:
+        fields["requests_made"] = run.client.requests_made
+    LibrarySync.objects.filter(pk=sync.pk).update(status=status, message=message[:300], **fields)
+
+
+def _remove_empty_entries(user_id: int) -> None:
+    """Entries left with no source (unliked, out of the tops and playlists) leave the library."""
+    empty = Q(user_id=user_id)
+    for name in LibraryEntry.SOURCE_FIELDS:
+        empty &= Q(**{name: False})
+    LibraryEntry.objects.filter(empty).delete()
+
+
+# Requests -------------------------------------------------------------------------------------
+
+
+def library_sync_request(*, user: Any, reason: str = "manual") -> LibrarySync:
+    """Queue a sync for `user` unless one is queued, running or paused; enqueued on commit."""
+    with transaction.atomic():
+        sync, _ = LibrarySync.objects.select_for_update().get_or_create(user=user)
+        active = {LibrarySync.Status.QUEUED, LibrarySync.Status.RUNNING, LibrarySync.Status.PAUSED}
+        stale = sync.started_at is None or timezone.now() - sync.started_at > STALE_RUN
+        if sync.status in active and not (sync.status == LibrarySync.Status.RUNNING and stale):
+            return sync
+        sync.status = LibrarySync.Status.QUEUED
+        sync.message = "Waiting for a worker…"
+        sync.processed = 0
+        sync.save(update_fields=["status", "message", "processed"])
+        user_id = user.pk
+        transaction.on_commit(lambda: _enqueue(user_id))
+    logger.info("library sync user %s queued (%s)", user.pk, reason)
+    return sync
+
+
+def _enqueue(user_id: int) -> None:
+    from library.tasks import library_sync
+
+    try:
+        library_sync.delay(user_id)
+    except Retry:
+        # Only with CELERY_TASK_ALWAYS_EAGER: the inline run paused or hit an outage. A worker
+        # would run it again after the countdown; inline, its status already says so.
+        logger.info("library sync user %s: paused while running inline", user_id)
+
+
+def library_sync_enqueue_due() -> int:
+    """Queue a sync for every Spotify-connected user whose library is older than the interval."""
+    cutoff = timezone.now() - dt.timedelta(hours=settings.SPOTIFY_SYNC_INTERVAL_HOURS)
+    users = (
+        get_user_model()
+        .objects.filter(social_auth__provider="spotify", is_active=True)
+        .exclude(
+            library_sync__status__in=[
+                LibrarySync.Status.QUEUED,
+                LibrarySync.Status.RUNNING,
+                LibrarySync.Status.PAUSED,
+                LibrarySync.Status.REAUTH,
+            ]
+        )
+    )
+    users = users.filter(
+        Q(library_sync__isnull=True)
+        | Q(library_sync__last_success_at__isnull=True)
+        | Q(library_sync__last_success_at__lt=cutoff)
+    ).distinct()
+    count = 0
+    for user in users:
+        library_sync_request(user=user, reason="periodic")
+        count += 1
+    return count
