@@ -5,7 +5,6 @@ Ratings evidence is derived in `feedback.evidence` and written through `evidence
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -34,33 +33,38 @@ def get_audio_features_provider() -> AudioFeaturesProvider | None:
     return import_string(path)() if path else None
 
 
-def evidence_replace(
-    *, source: str, track_ids: Iterable[int], rows: list[tuple[int, str, float, float]]
-) -> int:
-    """Make `rows` (track_id, mood, score, weight) the whole `source` evidence of `track_ids`.
+EvidenceRow = tuple[int, str, float, float] | tuple[int, str, float, float, str]
 
-    Callers hold a transaction (every write service here is atomic).
+
+@transaction.atomic
+def evidence_replace(
+    *,
+    source: str,
+    track_ids: Iterable[int],
+    rows: Sequence[EvidenceRow],
+    user_id: int | None = None,
+) -> int:
+    """Make `rows` (track_id, mood, score, weight[, detail]) the whole `source` evidence of
+    `track_ids` (everyone's, or `user_id`'s own when given).
+
+    The tracks are locked first, so two writers of the same tracks' evidence take turns.
     """
     track_ids = set(track_ids)
-    keep: dict[int, set[str]] = defaultdict(set)
-    for track_id, mood, _score, _weight in rows:
-        keep[track_id].add(mood)
-    stale = [
-        pk
-        for pk, track_id, mood in TrackMood.objects.filter(
-            source=source, track_id__in=track_ids
-        ).values_list("pk", "track_id", "mood")
-        if mood not in keep[track_id]
-    ]
-    TrackMood.objects.filter(pk__in=stale).delete()
+    list(Track.objects.select_for_update().filter(pk__in=track_ids).values_list("pk", flat=True))
+    TrackMood.objects.filter(source=source, track_id__in=track_ids, user_id=user_id).delete()
     TrackMood.objects.bulk_create(
         [
-            TrackMood(track_id=track_id, mood=mood, source=source, score=score, weight=weight)
-            for track_id, mood, score, weight in rows
+            TrackMood(
+                track_id=row[0],
+                user_id=user_id,
+                mood=row[1],
+                source=source,
+                score=row[2],
+                weight=row[3],
+                detail=(row[4] if len(row) > 4 else "")[:200],  # type: ignore[misc]
+            )
+            for row in rows
         ],
-        update_conflicts=True,
-        unique_fields=["track", "mood", "source"],
-        update_fields=["score", "weight", "updated_at"],
         batch_size=500,
     )
     return len(rows)

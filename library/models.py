@@ -171,25 +171,129 @@ class MoodPlaylistTrack(models.Model):
 
 
 class TrackMood(models.Model):
-    """Evidence that a track has a mood; its mood distribution is the weighted mix of these."""
+    """Evidence that a track has a mood; its mood distribution is the weighted mix of these.
+
+    Rows without a user are everyone's (curated, tags, ratings, audio); rows with a user are that
+    listener's own (their quick sort, their playlists' names) and count only for them.
+    """
 
     class Source(models.TextChoices):
+        SORTED = "sorted", "Your quick sort"
+        PLAYLISTS = "playlists", "Your playlists"
         CURATED = "curated", "Curated playlist"
+        TAGS = "tags", "Last.fm track tags"
         RATINGS = "ratings", "Listener ratings"
+        ARTIST_TAGS = "artist_tags", "Last.fm artist tags"
         AUDIO = "audio", "Audio features"
 
+    PERSONAL_SOURCES = (Source.SORTED, Source.PLAYLISTS)
+
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="moods")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="track_moods",
+        help_text="Set for a listener's own evidence (quick sort, playlist names).",
+    )
     mood = models.CharField(max_length=10, choices=Mood.choices)
-    source = models.CharField(max_length=10, choices=Source.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
     score = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
     weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0)])
+    detail = models.CharField(
+        max_length=200, blank=True, help_text="What the evidence rests on, for the song's reason."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "recommendations_trackmood"
         constraints = [
-            models.UniqueConstraint(fields=["track", "mood", "source"], name="track_mood_unique")
+            models.UniqueConstraint(
+                fields=["track", "mood", "source"],
+                condition=models.Q(user__isnull=True),
+                name="track_mood_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["track", "mood", "source", "user"],
+                condition=models.Q(user__isnull=False),
+                name="track_mood_personal_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.track_id} {self.mood} ({self.source}) {self.score:.2f}"
+
+
+class TrackTags(models.Model):
+    """Last.fm's top tags of a track, cached with the time they were fetched."""
+
+    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="lastfm_tags")
+    tags = models.JSONField(default=list, blank=True, help_text="[[name, count 0-100], ...]")
+    found = models.BooleanField(default=True, help_text="False: Last.fm does not know the track.")
+    fetched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"tags of {self.track_id}"
+
+
+class ArtistTags(models.Model):
+    """Last.fm's top tags of an artist (by normalised name), cached with their fetch time."""
+
+    name = models.CharField(max_length=300, unique=True)
+    tags = models.JSONField(default=list, blank=True)
+    found = models.BooleanField(default=True)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "artist tags"
+
+    def __str__(self) -> str:
+        return f"tags of {self.name}"
+
+
+class TagFetch(models.Model):
+    """Progress of a listener's tag look-ups on Last.fm, shown on the library page."""
+
+    class Status(models.TextChoices):
+        NEVER = "never", "Not started"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Looking up tags"
+        PAUSED = "paused", "Paused (Last.fm rate limit)"
+        DONE = "done", "Tags up to date"
+        OFF = "off", "Last.fm is not configured"
+        FAILED = "failed", "Failed"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tag_fetch"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEVER)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_status_display()}"
+
+
+class LibraryPlaylist(models.Model):
+    """One of the listener's own Spotify playlists, as last synced; its name is mood evidence."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_playlists"
+    )
+    spotify_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    tracks = models.ManyToManyField(Track, related_name="library_playlists", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "spotify_id"], name="library_playlist_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
