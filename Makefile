@@ -34,10 +34,11 @@ seed: migrate
 run: seed ## Serve http://127.0.0.1:8000 with a Celery worker (Ctrl-C stops both)
 	$(BIN)/python scripts/dev.py
 
-test: install ## Lint, check formatting and the rooms, run the whole test suite
+test: install ## Lint, check formatting, the rooms and the types, run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff check

@@ -7,15 +7,19 @@ politely while the dev server starts).
 
 from __future__ import annotations
 
-from typing import TextIO
+from io import TextIOBase
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from spotify_sandbox.catalogue import SandboxUser
+
 DEMO_SPOTIFY_USER = "demo"
 
 
-def seed(*, stdout: TextIO) -> None:
+def seed(*, stdout: TextIOBase) -> None:
     if not settings.SPOTIFY_SANDBOX_ENABLED:
         stdout.write("spotify stand-in: disabled, demo user not linked")
         return
@@ -39,7 +43,7 @@ def seed(*, stdout: TextIO) -> None:
             spotify_association_store(user=demo, uid=social.uid, extra_data=social.extra_data)
         stdout.write(f"spotify stand-in: demo already linked to {social.uid}")
     else:
-        person = catalogue.user(DEMO_SPOTIFY_USER)
+        person = cast("SandboxUser", catalogue.user(DEMO_SPOTIFY_USER))  # always in the catalogue
         issued = services.token_issue(
             spotify_user=person.id,
             client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID,

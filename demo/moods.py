@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from io import TextIOBase
 
 from django.apps import apps
 from django.conf import settings
@@ -29,7 +29,7 @@ def _sandbox_root() -> str:
 
 
 @transaction.atomic
-def seed(*, stdout: TextIO) -> None:
+def seed(*, stdout: TextIOBase) -> None:
     """Create or refresh the curated demo mood playlists; idempotent."""
     if not apps.is_installed("spotify_sandbox"):
         stdout.write("demo mood playlists: skipped (the Spotify stand-in is not enabled)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import TextIO
+from io import TextIOBase
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +38,7 @@ def demo_moments(*, now: dt.datetime, seed: int = SEED) -> list[tuple[dt.datetim
     """(time, emotion, probabilities) for the last DAYS days; the last five days have no gap."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     today = timezone.localtime(now).date()
-    moments = []
+    moments: list[tuple[dt.datetime, str, dict]] = []
     for days_ago in range(DAYS - 1, -1, -1):
         day = today - dt.timedelta(days=days_ago)
         if days_ago > 4 and rng.random() < 0.15:
@@ -114,7 +114,7 @@ def _rate_some_songs(user: User) -> str:
     return f"demo ratings: {rated} created"
 
 
-def seed(*, stdout: TextIO) -> None:
+def seed(*, stdout: TextIOBase) -> None:
     """Idempotent: readings are created once; ratings once the demo library has been synced."""
     user, _ = user_ensure_demo()
     if MoodReading.objects.filter(user=user, model_version=DEMO_MARKER).exists():

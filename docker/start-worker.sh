@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Worker process: consumes the ml and default queues. Each pool child loads the model when it
+# Worker process: consumes CELERY_QUEUES (compose: worker-ml takes "ml", worker "default";
+# both when unset). Each pool child loads the model when it
 # starts (EMOTION_MODEL_PRELOAD, on in production) and is replaced when its memory passes
 # CELERY_MAX_MEMORY_PER_CHILD_KB after a task (not after a fixed count of tasks: a replacement
 # child costs seconds of model loading).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, cast
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -29,7 +29,7 @@ class MoodReadingAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user"]
     # The frame and the face thumbnail are private: only their presence is shown, never the image.
-    fields: ClassVar[list[str]] = [
+    fields = [
         "user",
         "created_at",
         "updated_at",
@@ -50,7 +50,7 @@ class MoodReadingAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
     ]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

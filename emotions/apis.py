@@ -39,7 +39,8 @@ class ReadingOutput(serializers.Serializer):
     url = serializers.SerializerMethodField(help_text="This reading in the API.")
     page_url = serializers.SerializerMethodField(help_text="This reading's result page.")
     status = serializers.ChoiceField(choices=MoodReading.Status.choices)
-    source = serializers.ChoiceField(choices=MoodReading.Source.choices)
+    # A declared field, not Field.source: the stub cannot tell them apart.
+    source = serializers.ChoiceField(choices=MoodReading.Source.choices)  # type: ignore[assignment]
     emotion = serializers.CharField(help_text="What the model saw (primary face); empty if none.")
     user_emotion = serializers.CharField(help_text="The user's own word (pick or correction).")
     effective_emotion = serializers.CharField(help_text="What recommendations use.")
@@ -104,7 +105,8 @@ class ReadingListCreateApi(APIView):
             allow_empty_file=True,
             help_text="JPEG, PNG, WebP, GIF, BMP or TIFF; up to 10 MB by default.",
         )
-        source = serializers.ChoiceField(
+        # A declared field, not Field.source: the stub cannot tell them apart.
+        source = serializers.ChoiceField(  # type: ignore[assignment]
             choices=[MoodReading.Source.UPLOAD, MoodReading.Source.WEBCAM],
             default=MoodReading.Source.UPLOAD,
         )
@@ -150,7 +152,7 @@ class ReadingListCreateApi(APIView):
     )
     def post(self, request: AuthenticatedRequest) -> Response:
         if "image" in request.data or "emotion" not in request.data:
-            serializer = self.PhotoInput(data=request.data)
+            serializer: serializers.Serializer = self.PhotoInput(data=request.data)
             serializer.is_valid(raise_exception=True)
             reading = reading_create(
                 user=request.user,

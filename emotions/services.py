@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files import File
@@ -144,13 +143,6 @@ def reading_create(
     return MoodReading.objects.filter(pk=reading.pk).first() or reading
 
 
-def _pause_for_tests() -> None:
-    """The worker integration test slows this down to kill a worker mid-task; 0 elsewhere."""
-    seconds = float(getattr(settings, "READING_TEST_PROCESS_DELAY_SECONDS", 0) or 0)
-    if seconds > 0:
-        time.sleep(seconds)
-
-
 def _discard_frame(reading: MoodReading) -> None:
     """Delete the full frame from storage and forget its name (safe to repeat)."""
     name = reading.image.name
@@ -202,7 +194,7 @@ def _finish(reading_id: int, *, thumbnail_name: str = "", **fields: Any) -> Mood
         reading = MoodReading.objects.select_for_update().filter(pk=reading_id).first()
         stored = reading is not None and not reading.is_final
         if stored:
-            _set_final(reading, thumbnail=thumbnail_name, **fields)
+            _set_final(cast(MoodReading, reading), thumbnail=thumbnail_name, **fields)
     if thumbnail_name and not stored:
         _delete_files([thumbnail_name])
     if reading is not None:
@@ -235,7 +227,6 @@ def reading_process(*, reading_id: int) -> MoodReading | None:
     reading = _start_processing(reading_id)
     if reading is None or reading.is_final:
         return reading
-    _pause_for_tests()
     try:
         with reading.image.open("rb") as frame:
             data = frame.read()
@@ -254,7 +245,7 @@ def reading_process(*, reading_id: int) -> MoodReading | None:
         logger.warning("reading %s: frame unreadable: %s", reading.pk, exc)
         return _finish(reading.pk, status=Status.FAILED, error_message=UNEXPECTED)
 
-    common = {
+    common: dict[str, Any] = {
         "faces": _face_records(recognition),
         "face_count": len(recognition.faces),
         "model_version": recognition.model_version,

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from django.http import HttpRequest
 from rest_framework.throttling import ScopedRateThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 UPLOADS_SCOPE = "uploads"
 
@@ -13,6 +18,8 @@ UPLOADS_SCOPE = "uploads"
 def upload_wait_seconds(request: HttpRequest) -> float | None:
     """Count one upload against the user's budget; None if allowed, else seconds to wait."""
     throttle = ScopedRateThrottle()
-    if throttle.allow_request(request, SimpleNamespace(throttle_scope=UPLOADS_SCOPE)):
+    # The throttle reads only the request's user and address and the view's scope.
+    view = cast("APIView", SimpleNamespace(throttle_scope=UPLOADS_SCOPE))
+    if throttle.allow_request(cast("Request", request), view):
         return None
     return throttle.wait() or 60.0

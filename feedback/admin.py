@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, cast
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -17,7 +17,7 @@ class RatingAdmin(admin.ModelAdmin):
     date_hierarchy = "updated_at"
     search_fields = ["track__name", "track__artist_names", "user__username"]
     list_select_related = ["track", "user"]
-    fields: ClassVar[list[str]] = [
+    fields = [
         "user",
         "track",
         "stars",
@@ -27,7 +27,7 @@ class RatingAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

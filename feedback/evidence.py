@@ -55,8 +55,8 @@ def _derive(track_ids: set[int]) -> int:
         if not known:
             continue
         targets = np.array([target for target, _ in known])
-        stars = np.array([stars for _, stars in known], dtype=float)
-        score, weight, amount = ratings_mood_evidence(stars=stars, targets=targets)
+        star_values = np.array([stars for _, stars in known], dtype=float)
+        score, weight, amount = ratings_mood_evidence(stars=star_values, targets=targets)
         rows += [
             (track_id, MOODS[m], float(score[m]), float(weight[m]))
             for m in range(N_MOODS)

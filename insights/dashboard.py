@@ -7,7 +7,7 @@ import itertools
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import NotSupportedError
 from django.db.models import Avg, Count, F, FloatField, Func, Max, Q, QuerySet, Value
@@ -17,6 +17,13 @@ from django.utils import timezone
 from accounts.models import User
 from emotions.models import EMOTION_CHOICES, MoodReading
 from feedback.models import Rating
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Mood(TypedDict):
+        mood: str
+
 
 # Top to bottom on the timeline: pleasant to unpleasant, so the line reads like a mood chart.
 EMOTION_ORDER: tuple[str, ...] = ("happy", "surprise", "neutral", "fear", "sad", "disgust", "angry")
@@ -190,13 +197,21 @@ class EpochSeconds(Func):
             compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::double precision"
         )
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        if "template" not in extra:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        if template is None:
             raise NotSupportedError(f"EpochSeconds is not implemented for {connection.vendor}.")
-        return super().as_sql(compiler, connection, **extra)
+        return super().as_sql(compiler, connection, function, template, arg_joiner, **extra_context)
 
 
-def readings_with_emotion(*, user: User) -> QuerySet[MoodReading]:
+def readings_with_emotion(*, user: User) -> QuerySet[WithAnnotations[MoodReading, _Mood]]:
     """The user's readings that have an emotion, annotated with `mood` (correction wins)."""
     return (
         MoodReading.objects.filter(user=user)
@@ -271,7 +286,9 @@ def _day_streaks(dates: Iterable[dt.date], today: dt.date) -> tuple[int, int]:
     return current, longest
 
 
-def _streaks(readings: QuerySet[MoodReading], dates: set[dt.date], now: dt.datetime) -> Streaks:
+def _streaks(
+    readings: QuerySet[WithAnnotations[MoodReading, _Mood]], dates: set[dt.date], now: dt.datetime
+) -> Streaks:
     current, longest = _day_streaks(dates, timezone.localtime(now).date())
     latest = list(
         readings.order_by("-created_at", "-id").values_list("mood", flat=True)[:EMOTION_RUN_WINDOW]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, cast
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -14,7 +14,7 @@ from library.models import LibrarySync
 
 class LibrarySyncInline(admin.StackedInline):
     model = LibrarySync
-    fields: ClassVar[list[str]] = [
+    fields = [
         "status",
         "track_count",
         "processed",
@@ -25,7 +25,7 @@ class LibrarySyncInline(admin.StackedInline):
         "last_success_at",
         "resume_at",
     ]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
     can_delete = False
     extra = 0
     verbose_name_plural = "Spotify library sync"

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.serializers import ErrorOutput
 from library.models import LibraryEntry, LibrarySync
-from library.selectors import library_entry_list, library_sync_get
+from library.selectors import library_entry_list, library_mood_coverage, library_sync_get
 from library.sync import library_sync_request
 from spotify.tokens import spotify_association
 
@@ -107,3 +107,26 @@ class LibrarySyncApi(APIView):
             )
         sync = library_sync_request(user=request.user, reason="api")
         return Response(LibrarySyncOutput(sync).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CoverageOutput(serializers.Serializer):
+    tracks = serializers.IntegerField(help_text="Songs in your library.")
+    with_mood = serializers.IntegerField(help_text="Songs with any mood evidence.")
+    share = serializers.FloatField(help_text="with_mood / tracks.")
+    by_source = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Songs with evidence from each source: sorted (your quick sort), playlists "
+        "(your playlists' names), curated, tags and artist_tags (Last.fm), ratings, audio.",
+    )
+
+
+class LibraryCoverageApi(APIView):
+    """GET: how much of your library has a mood, and where the moods come from."""
+
+    @extend_schema(
+        operation_id="library_coverage",
+        summary="Mood coverage of your library",
+        responses={200: CoverageOutput},
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        return Response(CoverageOutput(library_mood_coverage(user=request.user)).data)

@@ -51,7 +51,12 @@ def evidence_replace(
     """
     track_ids = set(track_ids)
     list(Track.objects.select_for_update().filter(pk__in=track_ids).values_list("pk", flat=True))
-    TrackMood.objects.filter(source=source, track_id__in=track_ids, user_id=user_id).delete()
+    # user_id=None is Django's IS NULL (everyone's rows); the plugin's lookup check rejects None.
+    TrackMood.objects.filter(
+        source=source,
+        track_id__in=track_ids,
+        user_id=user_id,  # type: ignore[misc]
+    ).delete()
     TrackMood.objects.bulk_create(
         [
             TrackMood(
@@ -61,7 +66,7 @@ def evidence_replace(
                 source=source,
                 score=row[2],
                 weight=row[3],
-                detail=(row[4] if len(row) > 4 else "")[:200],  # type: ignore[misc]
+                detail=(row[4] if len(row) > 4 else "")[:200],
             )
             for row in rows
         ],

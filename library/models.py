@@ -136,7 +136,7 @@ class MoodPlaylist(models.Model):
     mood = models.CharField(max_length=10, choices=Mood.choices)
     description = models.TextField(blank=True)
     spotify_playlist_id = models.CharField(max_length=64, blank=True)
-    tracks = models.ManyToManyField(
+    tracks: models.ManyToManyField[Track, MoodPlaylistTrack] = models.ManyToManyField(
         Track, through="MoodPlaylistTrack", related_name="mood_playlists"
     )
     import_status = models.CharField(

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
-from library.models import LibraryEntry, LibrarySync
+from accounts.models import User
+from library.models import LibraryEntry, LibrarySync, TrackMood
 
 ACTIVE_STATUSES = (
     LibrarySync.Status.QUEUED,
@@ -54,3 +55,28 @@ def library_sync_get(*, user: Any) -> LibrarySync | None:
 
 def library_sync_is_active(sync: LibrarySync | None) -> bool:
     return sync is not None and sync.status in ACTIVE_STATUSES
+
+
+def library_mood_coverage(*, user: User) -> dict[str, Any]:
+    """How many of the user's songs have a mood, and from which source (a song may have several).
+
+    `{"tracks": N, "with_mood": M, "share": M / N, "by_source": {source: songs, ...}}`; the
+    listener's own evidence (quick sort, playlists) counts only for them.
+    """
+    evidence = TrackMood.objects.filter(
+        Q(user__isnull=True) | Q(user=user), track__library_entries__user=user
+    )
+    tracks = LibraryEntry.objects.filter(user=user).count()
+    with_mood = evidence.values("track_id").distinct().count()
+    counted = dict(
+        evidence.values("source")
+        .order_by()
+        .annotate(songs=Count("track_id", distinct=True))
+        .values_list("source", "songs")
+    )
+    return {
+        "tracks": tracks,
+        "with_mood": with_mood,
+        "share": round(with_mood / tracks, 4) if tracks else 0.0,
+        "by_source": {source: counted.get(source, 0) for source in TrackMood.Source.values},
+    }

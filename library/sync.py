@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from celery.exceptions import Retry, SoftTimeLimitExceeded
 from django.conf import settings
@@ -24,6 +24,11 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from library.models import Artist, LibraryEntry, LibrarySync, Track
+from library.playlists import (
+    library_playlist_save,
+    library_playlists_prune,
+    playlist_moods_update,
+)
 from spotify import client as spotify
 from spotify.tokens import spotify_association
 
@@ -287,14 +292,18 @@ def _phase_recent(run: _Run) -> None:
 
 
 def _phase_playlists(run: _Run) -> None:
+    """The listener's own (and collaborative) playlists: their tracks join the library, each
+    playlist is stored with its tracks, and the playlists' names become mood evidence."""
     run.checkpoint = {"phase": "playlists"}
     playlists = list(spotify.iter_my_playlists(run.client))
     seen: set[int] = set()
+    kept: set[str] = set()  # playlists still there and readable (stored ones not listed go)
     complete = True
     for number, playlist in enumerate(playlists, start=1):
         if playlist.owner_id != run.spotify_user_id and not playlist.collaborative:
             # Since 2026 only owners and collaborators may read a playlist's items.
             continue
+        kept.add(playlist.spotify_id)
         run.progress(f"Reading your playlists… {number} of {len(playlists)}")
         try:
             tracks = list(spotify.iter_playlist_items(run.client, playlist.spotify_id))
@@ -303,15 +312,23 @@ def _phase_playlists(run: _Run) -> None:
                 "library sync user %s: skipped playlist %s (%s %s)",
                 run.user_id, playlist.spotify_id, error.status, error,
             )  # fmt: skip
-            complete = False
+            complete = False  # its stored tracks are kept as they were
             continue
         ids = upsert_tracks(tracks)
         run.written += upsert_entries(
             user_id=run.user_id, track_ids=ids, values={sid: {"playlist": True} for sid in ids}
         )
+        library_playlist_save(
+            user_id=run.user_id,
+            spotify_id=playlist.spotify_id,
+            name=playlist.name,
+            track_ids=ids.values(),
+        )
         seen.update(ids.values())
+    library_playlists_prune(user_id=run.user_id, keep=kept)
     if complete:
         run.written += _clear_flag(user_id=run.user_id, flag="playlist", keep=seen)
+    playlist_moods_update(user_id=run.user_id)
 
 
 PHASE_RUNNERS = {
@@ -328,7 +345,7 @@ def _claim(user_id: int, *, resuming: bool) -> LibrarySync | None:
     with transaction.atomic():
         sync, _ = LibrarySync.objects.select_for_update().get_or_create(user_id=user_id)
         busy = sync.status == LibrarySync.Status.RUNNING and sync.started_at is not None
-        if busy and not resuming and now - sync.started_at < STALE_RUN:
+        if busy and not resuming and now - cast(dt.datetime, sync.started_at) < STALE_RUN:
             return None
         sync.status = LibrarySync.Status.RUNNING
         sync.started_at = now
@@ -461,7 +478,7 @@ def library_sync_run(
         "library sync user %s done: %s tracks, %s rows written, %s requests",
         user_id, size, run.written, client.requests_made,
     )  # fmt: skip
-    return _finish(
+    done = _finish(
         sync,
         LibrarySync.Status.DONE,
         message,
@@ -469,6 +486,18 @@ def library_sync_run(
         total=run.total,
         requests_made=client.requests_made,
     )
+    _after_sync(user)
+    return done
+
+
+def _after_sync(user: Any) -> None:
+    """Queue the Last.fm tag look-up (and the audio-features hook) for the synced library."""
+    from library.tags import tags_fetch_request
+
+    try:
+        tags_fetch_request(user=user, reason="after sync")
+    except Exception:  # the sync itself succeeded; the tags are tried again after the next one
+        logger.exception("library sync user %s: could not queue the tag fetch", user.pk)
 
 
 def _resume_point(run: _Run | None, checkpoint: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from library import profile_views, views
+from library import profile_views, quicksort_views, views
 
 app_name = "library"
 
@@ -10,6 +10,8 @@ urlpatterns: list = [
     path("library/", views.library, name="library"),
     path("library/status/", views.library_status, name="library-status"),
     path("library/sync/", views.library_sync_start, name="library-sync"),
+    path("library/sort/", quicksort_views.quick_sort, name="quick-sort"),
+    path("library/tags/status/", views.library_tag_status, name="library-tag-status"),
     path("accounts/profile/", profile_views.profile, name="profile"),
     path(
         "accounts/spotify/reconnect/",

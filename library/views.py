@@ -15,10 +15,12 @@ from library.models import LibrarySync
 from library.selectors import (
     library_counts,
     library_entry_list,
+    library_mood_coverage,
     library_sync_get,
     library_sync_is_active,
 )
 from library.sync import library_sync_request
+from library.tags import tags_fetch_get, tags_fetch_is_active
 from spotify.tokens import spotify_association
 
 if TYPE_CHECKING:
@@ -35,7 +37,13 @@ def _status_context(request: AuthenticatedHttpRequest) -> dict[str, object]:
         "reauth": sync is not None and sync.status == LibrarySync.Status.REAUTH,
         "connected": spotify_association(request.user) is not None,
         "counts": library_counts(user=request.user),
+        **_tag_context(request),
     }
+
+
+def _tag_context(request: AuthenticatedHttpRequest) -> dict[str, object]:
+    tag_fetch = tags_fetch_get(user=request.user)
+    return {"tag_fetch": tag_fetch, "tags_active": tags_fetch_is_active(tag_fetch)}
 
 
 @login_required
@@ -46,7 +54,8 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(library_entry_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "library/library.html", {**context, "page": page})
+    coverage = library_mood_coverage(user=request.user)
+    return render(request, "library/library.html", {**context, "page": page, "coverage": coverage})
 
 
 @login_required
@@ -58,6 +67,13 @@ def library_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.GET.get("watching") and not context["active"]:
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@require_GET
+def library_tag_status(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The Last.fm tag card alone (HTMX polling while a look-up is queued, running or paused)."""
+    return render(request, "library/_tag_status.html", _tag_context(request))
 
 
 @login_required

@@ -17,7 +17,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -77,7 +77,8 @@ def recompute_batchnorm(model: Any, x: np.ndarray, batch_size: int = 512) -> int
         if not isinstance(layer, keras.layers.BatchNormalization):
             continue
         feed = keras.Model(model.inputs, layer.input)
-        total = total_sq = None
+        total: np.ndarray | None = None
+        total_sq: np.ndarray | None = None
         count = 0
         for start in range(0, len(x), batch_size):
             act = np.asarray(feed(x[start : start + batch_size], training=False), np.float64)
@@ -85,8 +86,9 @@ def recompute_batchnorm(model: Any, x: np.ndarray, batch_size: int = 512) -> int
             total = act.sum(0) if total is None else total + act.sum(0)
             total_sq = (act**2).sum(0) if total_sq is None else total_sq + (act**2).sum(0)
             count += len(act)
-        mean = total / count
-        var = np.maximum(total_sq / count - mean**2, 0.0)
+        # x is not empty, so the loop above ran and both sums are arrays.
+        mean = cast(np.ndarray, total) / count
+        var = np.maximum(cast(np.ndarray, total_sq) / count - mean**2, 0.0)
         layer.moving_mean.assign(mean.astype(np.float32))
         layer.moving_variance.assign(var.astype(np.float32))
         done += 1

@@ -19,7 +19,8 @@ CASCADE_FILE = "haarcascade_frontalface_default.xml"
 
 
 def _cascade_path() -> Path:
-    path = Path(cv2.data.haarcascades) / CASCADE_FILE
+    # cv2.data exists at run time; OpenCV's bundled stubs omit it.
+    path = Path(cv2.data.haarcascades) / CASCADE_FILE  # type: ignore[attr-defined]
     if not path.is_file():
         raise RuntimeError(
             f"OpenCV has no {CASCADE_FILE} (OpenCV 5 wheels dropped the Haar cascades); "

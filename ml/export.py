@@ -195,7 +195,7 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
         "private": priv["fer"],
         "private_ferplus": priv["ferplus"],
     }
-    extra = {
+    extra: dict[str, Any] = {
         "exported_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "checkpoint": str(args.checkpoint),
         "data": {"file": data_path.name, "sha256": file_sha256(data_path)},

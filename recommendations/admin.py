@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -38,6 +39,18 @@ from recommendations.curation import (
     rule_coverage_after,
 )
 from recommendations.models import EmotionMoodRule, Recommendation, RecommendationItem
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from accounts.http import AuthenticatedHttpRequest
+
+    class _TrackTotal(TypedDict):
+        track_total: int
+
+    class _PlaylistTotal(TypedDict):
+        playlist_total: int
+
 
 ImportStatus = MoodPlaylist.ImportStatus
 
@@ -107,7 +120,7 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(track_total=Count("entries"))
 
     @admin.display(description="tracks", ordering="track_total")
-    def track_count(self, playlist: MoodPlaylist) -> int:
+    def track_count(self, playlist: WithAnnotations[MoodPlaylist, _TrackTotal]) -> int:
         return playlist.track_total
 
     @admin.display(description="import", ordering="import_status")
@@ -124,11 +137,14 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: MoodPlaylist, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        request._mood_playlist_tracks_before = playlist_track_ids(playlist_ids=[obj.pk])
+        # Our own note for save_related; HttpRequest's stub cannot know it.
+        request._mood_playlist_tracks_before = playlist_track_ids(  # type: ignore[attr-defined]
+            playlist_ids=[obj.pk]
+        )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        before = getattr(request, "_mood_playlist_tracks_before", set())
+        before: set[int] = getattr(request, "_mood_playlist_tracks_before", set())
         curated_evidence_refresh(
             track_ids=before | playlist_track_ids(playlist_ids=[form.instance.pk])
         )
@@ -183,7 +199,7 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
     @admin.action(
         description="Re-import the selected playlists from Spotify", permissions=["change"]
     )
-    def reimport(self, request: HttpRequest, queryset: QuerySet[MoodPlaylist]) -> None:
+    def reimport(self, request: AuthenticatedHttpRequest, queryset: QuerySet[MoodPlaylist]) -> None:
         queued, skipped = 0, 0
         for playlist in queryset:
             if not playlist.spotify_playlist_id:
@@ -224,7 +240,7 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
+    def import_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         form = MoodPlaylistImportForm(request.POST or None)
@@ -259,7 +275,10 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/library/moodplaylist/import.html", context)
 
     def import_status_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
-        playlist = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        playlist = cast(
+            "WithAnnotations[MoodPlaylist, _TrackTotal]",  # annotated by get_queryset
+            get_object_or_404(self.get_queryset(request), pk=unquote(object_id)),
+        )
         if not self.has_view_permission(request, playlist):
             raise PermissionDenied
         return JsonResponse(
@@ -283,7 +302,7 @@ class EmotionMoodRuleForm(forms.ModelForm):
         widgets = {"weight": forms.NumberInput(attrs={"min": 0, "max": 1, "step": 0.05})}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = cast("dict[str, Any]", super().clean())  # a ModelForm's is its cleaned_data
         if self.errors:
             return cleaned
         values = (cleaned["emotion"], cleaned["strategy"], cleaned["weight"])
@@ -303,7 +322,7 @@ class EmotionMoodRuleChangelistFormSet(BaseModelFormSet):
         super().clean()
         if any(form.errors for form in self.forms):
             return
-        changed = {
+        changed: dict[int, tuple[str, str, float] | None] = {
             form.instance.pk: (
                 form.instance.emotion,
                 form.instance.strategy,
@@ -332,7 +351,7 @@ class EmotionMoodRuleAdmin(admin.ModelAdmin):
         from feedback.tasks import rederive_rating_evidence
 
         if not getattr(request, "_rating_evidence_queued", False):
-            request._rating_evidence_queued = True
+            request._rating_evidence_queued = True  # type: ignore[attr-defined]  # our own flag
             transaction.on_commit(rederive_rating_evidence.delay)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -371,7 +390,7 @@ class EmotionMoodRuleAdmin(admin.ModelAdmin):
             for problem in problems:
                 self.message_user(request, f"Not deleted: {problem}", messages.ERROR)
             return None
-        return admin.actions.delete_selected(self, request, queryset)
+        return delete_selected(self, request, queryset)
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
         rule = self.get_object(request, unquote(object_id))
@@ -391,8 +410,8 @@ class EmotionMoodRuleAdmin(admin.ModelAdmin):
 
 class TrackMoodInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TrackMood
-    fields: ClassVar[list[str]] = ["mood", "source", "score", "weight", "updated_at"]
-    readonly_fields = fields
+    fields = ["mood", "source", "score", "weight", "updated_at"]
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
     extra = 0
     can_delete = False
     verbose_name = "mood evidence"
@@ -401,8 +420,8 @@ class TrackMoodInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class TrackPlaylistInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = MoodPlaylistTrack
-    fields: ClassVar[list[str]] = ["playlist", "position"]
-    readonly_fields = fields
+    fields = ["playlist", "position"]
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
     extra = 0
     can_delete = False
     verbose_name = "mood playlist"
@@ -445,7 +464,7 @@ class TrackAdmin(admin.ModelAdmin):
         return ", ".join(f"{row.mood} ({row.source} {row.score:.2f})" for row in rows) or "unknown"
 
     @admin.display(description="playlists", ordering="playlist_total")
-    def playlist_count(self, track: Track) -> int:
+    def playlist_count(self, track: WithAnnotations[Track, _PlaylistTotal]) -> int:
         return track.playlist_total
 
     @admin.display(description="on Spotify")
@@ -490,8 +509,8 @@ class LibraryEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class RecommendationItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RecommendationItem
-    fields: ClassVar[list[str]] = ["position", "track", "score", "reason"]
-    readonly_fields = fields
+    fields = ["position", "track", "score", "reason"]
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
     extra = 0
     can_delete = False
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -16,7 +16,13 @@ from core.exceptions import ApplicationError
 from core.serializers import ErrorOutput
 from emotions.selectors import reading_get
 from feedback.selectors import rating_stars_for_items
-from recommendations.models import EMOTION_CHOICES, Recommendation, Strategy
+from library.models import Track
+from recommendations.models import (
+    EMOTION_CHOICES,
+    Recommendation,
+    RecommendationItem,
+    Strategy,
+)
 from recommendations.selectors import recommendation_get, recommendation_list
 from recommendations.services import MAX_ITEMS, recommendation_create
 
@@ -34,7 +40,7 @@ class RecommendedTrackOutput(serializers.Serializer):
     open_url = serializers.CharField(help_text="The track on open.spotify.com.")
     embed_url = serializers.SerializerMethodField(help_text="Spotify's embeddable player.")
 
-    def get_embed_url(self, track: object) -> str:
+    def get_embed_url(self, track: Track) -> str:
         return f"https://open.spotify.com/embed/track/{track.spotify_id}"
 
 
@@ -50,7 +56,7 @@ class RecommendationItemOutput(serializers.Serializer):
     )
     my_rating = serializers.SerializerMethodField(help_text="Your stars for it, if any.")
 
-    def get_my_rating(self, item: object) -> int | None:
+    def get_my_rating(self, item: RecommendationItem) -> int | None:
         return self.context.get("stars", {}).get(item.pk)
 
 
@@ -86,7 +92,10 @@ def _serialize(recommendations: list[Recommendation], request: AuthenticatedRequ
     ]
     stars = rating_stars_for_items(user=request.user, item_ids=item_ids)
     context = {"request": request, "stars": stars}
-    return RecommendationOutput(recommendations, many=True, context=context).data
+    # many=True makes a ListSerializer, whose data is a list (the stub types a Serializer's).
+    return cast(
+        "list[dict]", RecommendationOutput(recommendations, many=True, context=context).data
+    )
 
 
 class RecommendationListCreateApi(APIView):
@@ -121,7 +130,10 @@ class RecommendationListCreateApi(APIView):
         )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(_serialize(page, request))
+        # PAGE_SIZE is set, so the paginator always returns a page.
+        return paginator.get_paginated_response(
+            _serialize(cast("list[Recommendation]", page), request)
+        )
 
     @extend_schema(
         operation_id="recommendations_create",
@@ -168,7 +180,8 @@ class RecommendationListCreateApi(APIView):
             n=data["n"],
             seed=data.get("seed"),
         )
-        recommendation = recommendation_get(user=request.user, pk=created.pk)
+        # Just created for this user, so it is there.
+        recommendation = cast(Recommendation, recommendation_get(user=request.user, pk=created.pk))
         return Response(_serialize([recommendation], request)[0], status=status.HTTP_201_CREATED)
 
 

@@ -34,7 +34,11 @@ class SavedPlaylist:
 def _names(recommendation: Recommendation, count: int) -> tuple[str, str]:
     when = timezone.localtime(recommendation.created_at)
     verb = "match" if recommendation.strategy == "match" else "lift"
-    name = f"Moodtrack · {recommendation.emotion} ({verb}) · {when:%d %b %Y}"
+    if recommendation.cold_start:
+        # Exploratory picks don't fit a mood yet: don't name the playlist after one.
+        name = f"Moodtrack · songs to explore · {when:%d %b %Y}"
+    else:
+        name = f"Moodtrack · {recommendation.emotion} ({verb}) · {when:%d %b %Y}"
     description = (
         f"{count} songs Moodtrack picked from your library to {verb} a "
         f"{recommendation.emotion} mood."

@@ -16,9 +16,21 @@ from library.moodspace import MOODS
 N_MOODS = len(MOODS)
 
 # Evidence sources, strongest first (ARCHITECTURE.md "Where a track's mood comes from").
-SOURCES: tuple[str, ...] = ("curated", "ratings", "audio")
+# Strength is reliability: the listener's own word (quick sort) and their playlists' names beat a
+# curator, a curator beats crowd tags, tags beat pooled ratings, and an artist's tags say least.
+SOURCES: tuple[str, ...] = (
+    "sorted",
+    "playlists",
+    "curated",
+    "tags",
+    "ratings",
+    "artist_tags",
+    "audio",
+)
 SOURCE_INDEX: dict[str, int] = {source: index for index, source in enumerate(SOURCES)}
-SOURCE_STRENGTH = np.array([3.0, 2.0, 1.0])
+SOURCE_STRENGTH = np.array([8.0, 5.0, 3.0, 2.5, 2.0, 1.0, 1.0])
+# A list is exploratory (cold start) when fewer than this share of its picks have mood evidence.
+COLD_START_SHARE = 0.5
 
 NEUTRAL_STARS = 3.0
 
@@ -129,7 +141,7 @@ def mood_distributions(
 
 
 def bayesian_average(
-    total: np.ndarray, count: np.ndarray, prior_mean: float, prior_strength: float
+    total: np.ndarray, count: np.ndarray | np.floating, prior_mean: float, prior_strength: float
 ) -> np.ndarray:
     return (prior_mean * prior_strength + total) / (prior_strength + count)
 
@@ -245,7 +257,7 @@ def rank(
     weights: RankingWeights = DEFAULT_WEIGHTS,
     rng: np.random.Generator,
 ) -> Ranked:
-    """Score, sort (random tie-break) and diversify; cold start when no candidate has evidence."""
+    """Score, sort (random tie-break) and diversify; cold start when most picks lack evidence."""
     components = score_candidates(data, weights=weights, rng=rng)
     total = components.pop("total")
     order = np.lexsort((rng.random(data.size), -total))
@@ -254,7 +266,9 @@ def rank(
         indices=indices,
         score=total,
         components=components,
-        cold_start=not bool(np.any(data.mood_confidence > 0)),
+        cold_start=bool(
+            len(indices) == 0 or np.mean(data.mood_confidence[indices] > 0) < COLD_START_SHARE
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from django.db.models import (
     CharField,
     IntegerField,
     Prefetch,
+    Q,
     QuerySet,
     TextField,
     Value,
@@ -174,9 +175,9 @@ def candidate_mood_evidence(*, user: User, candidates: Candidates) -> MoodEviden
     for column in columns:
         parts += [Value(","), column] if parts else [column]
     row = Concat(*parts, output_field=CharField())
-    packed = TrackMood.objects.filter(track__library_entries__user=user).aggregate(
-        rows=_Packed(row)
-    )["rows"]
+    packed = TrackMood.objects.filter(
+        Q(user__isnull=True) | Q(user=user), track__library_entries__user=user
+    ).aggregate(rows=_Packed(row))["rows"]
     rows = _unpack(packed, len(columns))
     return MoodEvidence(
         track_index=candidates.positions(rows[:, 0].astype(np.int64)),
@@ -202,10 +203,13 @@ def recent_shown_track_ids(*, user: User, limit: int) -> list[np.ndarray]:
     return [np.array(shown[pk], dtype=np.int64) for pk in recent]
 
 
-def track_mood_distribution(*, track_id: int) -> MoodDistribution:
-    """One track's mood distribution and confidence, from all of its evidence."""
+def track_mood_distribution(*, track_id: int, user: User | None = None) -> MoodDistribution:
+    """One track's mood distribution and confidence: everyone's evidence and `user`'s own."""
+    mine = Q(user__isnull=True) | Q(user=user) if user is not None else Q(user__isnull=True)
     rows = list(
-        TrackMood.objects.filter(track_id=track_id).values_list("mood", "source", "score", "weight")
+        TrackMood.objects.filter(mine, track_id=track_id).values_list(
+            "mood", "source", "score", "weight"
+        )
     )
     dist, confidence = mood_distributions(
         n_tracks=1,
@@ -293,3 +297,15 @@ def rated_item_get(*, pk: int, user_id: int | None = None) -> RatedItem | None:
         emotion=item.recommendation.emotion,
         strategy=item.recommendation.strategy,
     )
+
+
+def evidence_details(*, user: User, track_ids: list[int]) -> dict[tuple[int, str, str], str]:
+    """(track, source, mood) -> what that evidence rests on, for the songs' reasons."""
+    return {
+        (track_id, source, mood): detail
+        for track_id, source, mood, detail in TrackMood.objects.filter(
+            Q(user__isnull=True) | Q(user=user), track_id__in=track_ids
+        )
+        .exclude(detail="")
+        .values_list("track_id", "source", "mood", "detail")
+    }

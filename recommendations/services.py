@@ -29,6 +29,7 @@ from recommendations.selectors import (
     Candidates,
     MoodEvidence,
     candidate_mood_evidence,
+    evidence_details,
     library_candidates,
     library_sources,
     library_track_ids,
@@ -50,9 +51,19 @@ LIBRARY_PHRASES = (
     ("playlist", "in your playlists"),
 )
 SOURCE_PHRASES = {
+    "sorted": "you sorted it as {mood}",
+    "playlists": "{mood}: in your playlist “{detail}”",
     "curated": "curated {mood}",
+    "tags": "{mood}: tagged “{detail}” on Last.fm",
     "ratings": "ratings say {mood}",
+    "artist_tags": "{mood}: its artist is tagged “{detail}” on Last.fm",
     "audio": "sounds {mood}",
+}
+# Phrases for a source whose evidence carries no detail.
+PLAIN_PHRASES = {
+    "playlists": "{mood}: in one of your playlists",
+    "tags": "tagged {mood} on Last.fm",
+    "artist_tags": "its artist is tagged {mood} on Last.fm",
 }
 
 
@@ -92,7 +103,13 @@ def _crowd_arrays(*, user: User, emotion: str, candidates: Candidates) -> tuple[
 
 
 def _mood_phrase(
-    index: int, *, data: RankingInput, evidence: MoodEvidence, rows: np.ndarray
+    index: int,
+    *,
+    data: RankingInput,
+    evidence: MoodEvidence,
+    rows: np.ndarray,
+    details: dict[tuple[int, str, str], str],
+    track_id: int,
 ) -> str:
     if data.mood_confidence[index] == 0:
         return "exploring: we don't know its mood yet"
@@ -106,7 +123,9 @@ def _mood_phrase(
                 & (evidence.score[rows] > 0.5)
             )
             if supports.any():
-                return SOURCE_PHRASES[source].format(mood=MOODS[best])
+                detail = details.get((track_id, source, MOODS[best]), "")
+                phrase = SOURCE_PHRASES[source] if detail else PLAIN_PHRASES.get(source)
+                return (phrase or SOURCE_PHRASES[source]).format(mood=MOODS[best], detail=detail)
     return f"mostly {MOODS[int(np.argmax(data.mood_dist[index]))]}"
 
 
@@ -133,12 +152,17 @@ def _reasons(
 ) -> list[str]:
     track_ids = [int(candidates.track_ids[index]) for index in picked]
     sources = library_sources(user=user, track_ids=track_ids)
+    details = evidence_details(user=user, track_ids=track_ids)
     reasons = []
     for index, track_id in zip(picked.tolist(), track_ids, strict=True):
         flags = sources.get(track_id, [])
         parts = [next((text for flag, text in LIBRARY_PHRASES if flag in flags), "in your library")]
         rows = np.flatnonzero(evidence.track_index == index)
-        parts.append(_mood_phrase(index, data=data, evidence=evidence, rows=rows))
+        parts.append(
+            _mood_phrase(
+                index, data=data, evidence=evidence, rows=rows, details=details, track_id=track_id
+            )
+        )
         rating = _rating_phrase(track_id, ratings)
         if rating:
             parts.append(rating)

@@ -125,7 +125,8 @@ class SpotifyBadRequest(SpotifyApiError):
 
 def _retry_after(headers: Any) -> int:
     try:
-        return max(0, int(float((headers or {}).get("Retry-After"))))
+        value: Any = (headers or {}).get("Retry-After")  # missing or junk: caught below
+        return max(0, int(float(value)))
     except (TypeError, ValueError):
         return DEFAULT_RETRY_AFTER
 
@@ -331,7 +332,8 @@ def _pages(client: SpotifyClient, first: Callable[[spotipy.Spotify], dict]) -> I
         yield page
         if not page.get("next"):
             return
-        page = client.call(lambda sp, current=page: sp.next(current))
+        # mypy cannot infer a lambda with a default argument against Callable[[Spotify], T].
+        page = client.call(lambda sp, current=page: sp.next(current))  # type: ignore[misc]
 
 
 # Reads ----------------------------------------------------------------------------------------
@@ -429,8 +431,9 @@ def add_tracks_to_playlist(client: SpotifyClient, playlist_id: str, track_uris: 
     for start in range(0, len(track_uris), ADD_ITEMS_BATCH):
         batch = track_uris[start : start + ADD_ITEMS_BATCH]
         # The documented body is {"uris": [...]} (spotipy's own helper posts a bare list).
+        # mypy cannot infer a lambda with a default argument against Callable[[Spotify], T].
         result = client.call(
-            lambda sp, batch=batch: sp._post(
+            lambda sp, batch=batch: sp._post(  # type: ignore[misc]
                 f"playlists/{playlist_id}/items", payload={"uris": batch}
             )
         )

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from social_core.exceptions import AuthCredentialError, AuthProviderError, SocialAuthBaseException
 from social_django.models import UserSocialAuth
 from social_django.utils import load_strategy
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +83,9 @@ def spotify_association_store(
 def spotify_association(user: AbstractBaseUser) -> UserSocialAuth | None:
     if not user.is_authenticated:
         return None
-    return UserSocialAuth.objects.filter(user=user, provider=PROVIDER).order_by("-pk").first()
+    # Signed in, so an AUTH_USER_MODEL instance.
+    owner = cast("User", user)
+    return UserSocialAuth.objects.filter(user=owner, provider=PROVIDER).order_by("-pk").first()
 
 
 def token_expires_in(social: UserSocialAuth) -> dt.timedelta | None:

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -147,6 +148,8 @@ LASTFM_API_URL = env(
 )
 # Requests per second sent to Last.fm per process (their terms: at most 5 per second).
 LASTFM_MAX_RPS = env.float("LASTFM_MAX_RPS", default=5.0)
+# Tags (per track and per artist) older than this many days are looked up again after a sync.
+LASTFM_TAGS_MAX_AGE_DAYS = env.int("LASTFM_TAGS_MAX_AGE_DAYS", default=30)
 # The real songs with Last.fm tags and audio features (../shared/data/music_moods, never copied
 # into the repository): served by both stand-ins; absent, they simply have no real songs.
 MUSIC_MOODS_CSV = Path(
@@ -305,6 +308,16 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=4 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Two queues: inference is slow and memory-hungry, so it has its own (`ml`) and its own workers in
+# production (docker/compose.yml: worker-ml); syncs, tag look-ups and beat's jobs use `default`.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_EXCHANGE = "default"
+CELERY_TASK_DEFAULT_ROUTING_KEY = "default"
+CELERY_TASK_QUEUES = (
+    Queue("default", Exchange("default"), routing_key="default"),
+    Queue("ml", Exchange("ml"), routing_key="ml"),
+)
+CELERY_TASK_ROUTES = {"emotions.tasks.process_reading": {"queue": "ml"}}
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -19,7 +19,7 @@ def test_ping_is_routed_to_the_default_queue_and_inference_to_ml() -> None:
 
     router = app.amqp.router
     default = router.route({}, "core.tasks.ping")["queue"]
-    ml = router.route({}, "emotions.tasks.reading_infer")["queue"]
+    ml = router.route({}, "emotions.tasks.process_reading")["queue"]
     assert default.name == "default"
     assert ml.name == "ml"
     # Each queue needs its own binding, or a message "for ml" lands in default too.

@@ -281,7 +281,14 @@ def test_a_result_that_arrives_after_another_delivery_finished_is_dropped(
     def the_other_delivery_finishes() -> None:
         MoodReading.objects.filter(pk=reading.pk).update(status=Status.DONE, emotion="sad")
 
-    monkeypatch.setattr(services, "_pause_for_tests", the_other_delivery_finishes)
+    storage = MoodReading._meta.get_field("image").storage
+    original_open = storage.open
+
+    def open_after_the_other_delivery(*args: object, **kwargs: object):
+        the_other_delivery_finishes()
+        return original_open(*args, **kwargs)
+
+    monkeypatch.setattr(storage, "open", open_after_the_other_delivery)
 
     result = reading_process(reading_id=reading.pk)
 

@@ -10,5 +10,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
-# Holds reading_process after it marks the reading `processing`, so a test can kill the worker.
-READING_TEST_PROCESS_DELAY_SECONDS = env.float("READING_TEST_PROCESS_DELAY_SECONDS", default=0)
+# Opening a frame takes this long, which holds reading_process after it marks the reading
+# `processing`, so a test can kill the worker mid-task (no test-only branch in the product).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "private": {
+        "BACKEND": "emotions.tests.slow_storage.SlowOpenStorage",
+        "OPTIONS": {
+            **STORAGES["private"].get("OPTIONS", {}),  # noqa: F405
+            "open_delay": env.float("READING_TEST_PROCESS_DELAY_SECONDS", default=0),
+        },
+    },
+}

@@ -238,10 +238,12 @@ def test_rank_is_deterministic_for_a_seed() -> None:
     assert first.tolist() != other.tolist()
 
 
-def test_cold_start_when_no_candidate_has_mood_evidence() -> None:
+def test_cold_start_when_most_picks_have_no_mood_evidence() -> None:
     assert rank(make_input(12), rng=np.random.default_rng(0)).cold_start
-    known = make_input(12, mood_confidence=np.r_[0.5, np.zeros(11)])
-    assert not rank(known, rng=np.random.default_rng(0)).cold_start
+    one_known = make_input(12, mood_confidence=np.r_[0.5, np.zeros(11)])
+    assert rank(one_known, rng=np.random.default_rng(0)).cold_start
+    mostly_known = make_input(12, mood_confidence=np.r_[np.full(8, 0.5), np.zeros(4)])
+    assert not rank(mostly_known, rng=np.random.default_rng(0)).cold_start
 
 
 def test_mood_filter_baseline_ignores_ratings_and_randomness() -> None:

@@ -254,4 +254,7 @@ def test_ratings_give_an_unknown_track_a_mood_and_a_reason(user) -> None:
     first = recommendation.items.get(position=1)
     assert first.track == track
     assert "ratings say sad" in first.reason
-    assert not recommendation.cold_start
+    # One known song among ten picks: the list is still exploratory, and says so.
+    assert recommendation.cold_start
+    small = recommendation_create(user=user, emotion="sad", strategy="match", n=1, seed=3)
+    assert not small.cold_start
