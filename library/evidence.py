@@ -5,6 +5,7 @@ Ratings evidence is derived in `feedback.evidence` and written through `evidence
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -79,20 +80,59 @@ def evidence_replace(
 def track_moods_sync_curated(*, track_ids: Iterable[int] | None = None) -> int:
     """Curated evidence from mood playlists: a track in a playlist has that playlist's mood.
 
-    Call after a curator edits playlists; without `track_ids` every track is refreshed.
+    A track matches a curated one by Spotify id (it is the same row) or by ISRC (the same
+    recording released again, or on another album). Call after a curator edits playlists, or after
+    a sync with the new tracks; without `track_ids` every track is refreshed.
     """
-    memberships = MoodPlaylistTrack.objects.all()
+    curated_isrcs: dict[str, set[str]] = defaultdict(set)
+    for isrc, mood in MoodPlaylistTrack.objects.exclude(track__isrc="").values_list(
+        "track__isrc", "playlist__mood"
+    ):
+        curated_isrcs[isrc.upper()].add(mood)
     if track_ids is None:
-        track_ids = set(
+        scope = set(
             TrackMood.objects.filter(source=Source.CURATED).values_list("track_id", flat=True)
         )
+        scope |= set(MoodPlaylistTrack.objects.values_list("track_id", flat=True))
+        scope |= set(
+            Track.objects.filter(isrc__in=_isrc_variants(curated_isrcs)).values_list(
+                "pk", flat=True
+            )
+        )
     else:
-        track_ids = set(track_ids)
-        memberships = memberships.filter(track_id__in=track_ids)
-    pairs = set(memberships.values_list("track_id", "playlist__mood"))
-    track_ids |= {track_id for track_id, _ in pairs}
-    rows = [(track_id, mood, 1.0, 1.0) for track_id, mood in sorted(pairs)]
-    return evidence_replace(source=Source.CURATED, track_ids=track_ids, rows=rows)
+        scope = set(track_ids)
+        isrcs = {
+            isrc.upper()
+            for isrc in Track.objects.filter(pk__in=scope)
+            .exclude(isrc="")
+            .values_list("isrc", flat=True)
+        }
+        scope |= set(
+            Track.objects.filter(isrc__in=_isrc_variants(isrcs)).values_list("pk", flat=True)
+        )
+    direct = set(
+        MoodPlaylistTrack.objects.filter(track_id__in=scope).values_list(
+            "track_id", "playlist__mood"
+        )
+    )
+    by_isrc = {
+        (track_id, mood)
+        for track_id, isrc in Track.objects.filter(pk__in=scope)
+        .exclude(isrc="")
+        .values_list("pk", "isrc")
+        for mood in curated_isrcs.get(isrc.upper(), ())
+    } - direct
+    rows: list[EvidenceRow] = [(track_id, mood, 1.0, 1.0) for track_id, mood in sorted(direct)]
+    rows += [
+        (track_id, mood, 1.0, 1.0, "the same recording is in a curated playlist")
+        for track_id, mood in sorted(by_isrc)
+    ]
+    return evidence_replace(source=Source.CURATED, track_ids=scope, rows=rows)
+
+
+def _isrc_variants(isrcs: Iterable[str]) -> set[str]:
+    """ISRCs as stored (Spotify sends upper case; be lenient with the rest)."""
+    return {variant for isrc in isrcs for variant in (isrc, isrc.upper(), isrc.lower())}
 
 
 @transaction.atomic

@@ -179,3 +179,20 @@ def test_the_distribution_selector_says_how_sure_we_are() -> None:
     assert max(known.shares, key=known.shares.get) == "energetic"
     assert known.sources == {"energetic": ["curated"]}
     assert sum(known.shares.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.django_db
+def test_a_curated_recording_reaches_its_other_releases_by_isrc() -> None:
+    curated = TrackFactory(isrc="GBAYE0601498")
+    reissue = TrackFactory(isrc="gbaye0601498")  # another album, another Spotify id
+    unrelated = TrackFactory(isrc="USUM71703861")
+    MoodPlaylistTrackFactory(playlist=MoodPlaylistFactory(mood="calm"), track=curated)
+
+    track_moods_sync_curated(track_ids=[reissue.pk, unrelated.pk])
+
+    evidence = TrackMood.objects.get(track=reissue, source=TrackMood.Source.CURATED)
+    assert evidence.mood == "calm"
+    assert "curated playlist" in evidence.detail
+    assert not TrackMood.objects.filter(track=unrelated).exists()
+    # The playlist's own track is curated directly, without a detail to explain.
+    assert TrackMood.objects.get(track=curated, source=TrackMood.Source.CURATED).detail == ""
