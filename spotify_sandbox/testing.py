@@ -2,7 +2,7 @@
 
 `sandbox`: the stand-in served by pytest-django's `live_server`, with every Spotify setting pointed
 at it, and helpers to link users, inject faults and read tokens. `spotify_openapi`: Spotify's
-OpenAPI description (../shared/spotify/web-api.openapi.yml), loaded once per session, that checks
+OpenAPI description (vendored in spotify_sandbox/openapi/), loaded once per session, that checks
 real exchanges — request parameters, response schemas, error bodies, no deprecated fields.
 """
 
@@ -32,7 +32,7 @@ DEFAULT_SCOPES = (
 OPENAPI_PATH = Path(
     os.environ.get(
         "SPOTIFY_OPENAPI_PATH",
-        Path(__file__).resolve().parents[2] / "shared" / "spotify" / "web-api.openapi.yml",
+        Path(__file__).resolve().parent / "openapi" / "web-api.openapi.yml",
     )
 )
 

@@ -1,0 +1,1 @@
+"""HTML views of insights: the dashboard and the reading history."""

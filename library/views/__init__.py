@@ -1,0 +1,1 @@
+"""HTML views of the library: the library page, the profile settings and the quick sort."""
