@@ -182,6 +182,6 @@ CPU time {worst_cpu:.0f} ms.
 "CPU ms" is this process's CPU time per request ({cpu_scope}): unlike wall time it does not grow
 when other work shares the machine (see the load average at the top).
 The number of queries is the same for 10 readings as for 10,000
-(`emotions/tests/test_dashboard_views.py` asserts the bound).
+(`insights/tests/test_dashboard_views.py` asserts the bound).
 """
     return {"title": "Mood dashboard with 10,000 readings", "markdown": markdown}

@@ -1,10 +1,23 @@
-"""Admin for core models."""
+"""Admin for core models, and the read-only base of the admins of rows the app writes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from core.models import Heartbeat
+
+
+class ReadOnlyAdminMixin:
+    """Rows written by the app, not by hand: viewable; deletable only where the admin allows."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Heartbeat)

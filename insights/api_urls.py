@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from insights import dashboard_apis
+from insights import apis
 
 app_name = "insights_api"
 
 urlpatterns = [
-    path("history/summary/", dashboard_apis.HistorySummaryApi.as_view(), name="history-summary"),
-    path("me/export/", dashboard_apis.MeExportApi.as_view(), name="me-export"),
+    path("history/summary/", apis.HistorySummaryApi.as_view(), name="history-summary"),
+    path("me/export/", apis.MeExportApi.as_view(), name="me-export"),
 ]

@@ -2,18 +2,18 @@
 
 from django.urls import path
 
-from insights import dashboard_views, history_views
+from insights.views import dashboard, history
 
 app_name = "insights"
 
 urlpatterns = [
-    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
-    path("mood/history/", history_views.history, name="history"),
-    path("mood/history/<int:pk>/delete/", history_views.history_delete, name="history_delete"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("mood/history/", history.history, name="history"),
+    path("mood/history/<int:pk>/delete/", history.history_delete, name="history_delete"),
     path(
         "mood/history/delete/",
-        history_views.history_delete_everything,
+        history.history_delete_everything,
         name="history_delete_all",
     ),
-    path("mood/history/export/", history_views.history_export, name="history_export"),
+    path("mood/history/export/", history.history_export, name="history_export"),
 ]

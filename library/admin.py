@@ -1,18 +1,132 @@
-"""Admin for the library: each user's sync status on their user page."""
+"""Admin for the library: tracks and their mood evidence, artists, syncs, entries, users' syncs."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from accounts.admin import UserAdmin
 from accounts.models import User
-from library.models import LibrarySync
+from core.admin import ReadOnlyAdminMixin
+from library.models import Artist, LibraryEntry, LibrarySync, MoodPlaylistTrack, Track, TrackMood
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _PlaylistTotal(TypedDict):
+        playlist_total: int
 
 
-class LibrarySyncInline(admin.StackedInline):
+# Tracks and their evidence ----------------------------------------------------------------------
+
+
+class TrackMoodInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TrackMood
+    fields = ["mood", "source", "score", "weight", "updated_at"]
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
+    extra = 0
+    can_delete = False
+    verbose_name = "mood evidence"
+    verbose_name_plural = "mood evidence (the track's mood is the weighted mix)"
+
+
+class TrackPlaylistInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = MoodPlaylistTrack
+    fields = ["playlist", "position"]
+    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
+    extra = 0
+    can_delete = False
+    verbose_name = "mood playlist"
+    verbose_name_plural = "in mood playlists"
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ["name", "artist_names", "album_name", "evidence", "playlist_count"]
+    list_filter = ["moods__source", "moods__mood"]
+    search_fields = ["name", "artist_names", "album_name", "spotify_id", "isrc"]
+    ordering = ["name", "id"]
+    readonly_fields = ["spotify_id", "uri", "isrc", "created_at", "updated_at", "open_link"]
+    fields = [
+        "name",
+        "artist_names",
+        "album_name",
+        "duration_ms",
+        "image_url",
+        "spotify_id",
+        "uri",
+        "isrc",
+        "open_link",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [TrackMoodInline, TrackPlaylistInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(playlist_total=Count("mood_playlists", distinct=True))
+            .prefetch_related("moods")
+        )
+
+    @admin.display(description="mood evidence")
+    def evidence(self, track: Track) -> str:
+        rows = sorted(track.moods.all(), key=lambda row: (-row.weight * row.score, row.mood))
+        return ", ".join(f"{row.mood} ({row.source} {row.score:.2f})" for row in rows) or "unknown"
+
+    @admin.display(description="playlists", ordering="playlist_total")
+    def playlist_count(self, track: WithAnnotations[Track, _PlaylistTotal]) -> int:
+        return track.playlist_total
+
+    @admin.display(description="on Spotify")
+    def open_link(self, track: Track) -> str:
+        return format_html(
+            '<a href="{}" rel="noopener" target="_blank">{}</a>', track.open_url, track.open_url
+        )
+
+
+@admin.register(Artist)
+class ArtistAdmin(admin.ModelAdmin):
+    list_display = ["name", "spotify_id"]
+    search_fields = ["name", "spotify_id"]
+
+
+@admin.register(TrackMood)
+class TrackMoodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["track", "mood", "source", "score", "weight", "updated_at"]
+    list_filter = ["source", "mood"]
+    search_fields = ["track__name", "track__artist_names"]
+    list_select_related = ["track"]
+
+
+# What listeners have: read-only --------------------------------------------------------------
+
+
+@admin.register(LibrarySync)
+class LibrarySyncAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "status", "track_count", "last_success_at", "finished_at", "message"]
+    list_filter = ["status"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(LibraryEntry)
+class LibraryEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "track", "liked", "top_short", "recent", "playlist", "first_seen_at"]
+    list_filter = ["liked", "top_short", "top_medium", "top_long", "recent", "playlist"]
+    search_fields = ["user__username", "track__name"]
+    list_select_related = ["user", "track"]
+
+
+# Each user's sync on their user page ----------------------------------------------------------
+
+
+class LibrarySyncInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = LibrarySync
     fields = [
         "status",
@@ -29,12 +143,6 @@ class LibrarySyncInline(admin.StackedInline):
     can_delete = False
     extra = 0
     verbose_name_plural = "Spotify library sync"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class LibraryUserAdmin(UserAdmin):

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from celery.exceptions import Retry, SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -436,8 +436,4 @@ def tags_fetch_request(*, user: Any, reason: str = "after sync") -> TagFetch:
 def _enqueue(user_id: int) -> None:
     from library.tasks import tags_fetch
 
-    try:
-        tags_fetch.delay(user_id)
-    except Retry:
-        # Only with CELERY_TASK_ALWAYS_EAGER: the inline run paused; its status says so.
-        logger.info("tag fetch user %s: paused while running inline", user_id)
+    tags_fetch.delay(user_id)

@@ -1,4 +1,4 @@
-"""Admin for curators: mood playlists (Spotify import), rules, tracks and their mood evidence."""
+"""Admin for curators: mood playlists (Spotify import), emotion → mood rules, recommendations."""
 
 from __future__ import annotations
 
@@ -19,17 +19,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyAdminMixin
 from core.exceptions import ApplicationError
-from library.models import (
-    Artist,
-    LibraryEntry,
-    LibrarySync,
-    Mood,
-    MoodPlaylist,
-    MoodPlaylistTrack,
-    Track,
-    TrackMood,
-)
+from library.models import Mood, MoodPlaylist, MoodPlaylistTrack
 from recommendations.curation import (
     curated_evidence_refresh,
     mood_playlist_import_request,
@@ -39,6 +31,7 @@ from recommendations.curation import (
     rule_coverage_after,
 )
 from recommendations.models import EmotionMoodRule, Recommendation, RecommendationItem
+from recommendations.tasks import mood_playlist_import_task
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -48,24 +41,16 @@ if TYPE_CHECKING:
     class _TrackTotal(TypedDict):
         track_total: int
 
-    class _PlaylistTotal(TypedDict):
-        playlist_total: int
-
 
 ImportStatus = MoodPlaylist.ImportStatus
 
 
-class ReadOnlyAdminMixin:
-    """Rows written by the app, not by hand: viewable; deletable only where the admin allows."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 # Mood playlists ---------------------------------------------------------------------------------
+
+
+def _import_queue(playlist_id: int, user_id: int) -> None:
+    """Hand a playlist the service marked queued to a worker, once that is committed."""
+    transaction.on_commit(lambda: mood_playlist_import_task.delay(playlist_id, user_id))
 
 
 class MoodPlaylistTrackInline(admin.TabularInline):
@@ -214,6 +199,7 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
             except ApplicationError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 return
+            _import_queue(playlist.pk, request.user.pk)
             queued += 1
         if queued:
             self.message_user(request, f"{queued} import(s) queued.", messages.SUCCESS)
@@ -257,6 +243,7 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
                     "playlist" if exc.extra.get("field") == "playlist" else None, exc.message
                 )
             else:
+                _import_queue(playlist.pk, request.user.pk)
                 self.message_user(
                     request,
                     f"Import of “{playlist.name}” queued. This page shows its progress.",
@@ -405,106 +392,7 @@ class EmotionMoodRuleAdmin(admin.ModelAdmin):
         return super().delete_view(request, object_id, extra_context)
 
 
-# Tracks and their evidence ----------------------------------------------------------------------
-
-
-class TrackMoodInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = TrackMood
-    fields = ["mood", "source", "score", "weight", "updated_at"]
-    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
-    extra = 0
-    can_delete = False
-    verbose_name = "mood evidence"
-    verbose_name_plural = "mood evidence (the track's mood is the weighted mix)"
-
-
-class TrackPlaylistInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = MoodPlaylistTrack
-    fields = ["playlist", "position"]
-    readonly_fields = cast("list[str]", fields)  # plain names; the stub types `fields` as groups
-    extra = 0
-    can_delete = False
-    verbose_name = "mood playlist"
-    verbose_name_plural = "in mood playlists"
-
-
-@admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
-    list_display = ["name", "artist_names", "album_name", "evidence", "playlist_count"]
-    list_filter = ["moods__source", "moods__mood"]
-    search_fields = ["name", "artist_names", "album_name", "spotify_id", "isrc"]
-    ordering = ["name", "id"]
-    readonly_fields = ["spotify_id", "uri", "isrc", "created_at", "updated_at", "open_link"]
-    fields = [
-        "name",
-        "artist_names",
-        "album_name",
-        "duration_ms",
-        "image_url",
-        "spotify_id",
-        "uri",
-        "isrc",
-        "open_link",
-        "created_at",
-        "updated_at",
-    ]
-    inlines = [TrackMoodInline, TrackPlaylistInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(playlist_total=Count("mood_playlists", distinct=True))
-            .prefetch_related("moods")
-        )
-
-    @admin.display(description="mood evidence")
-    def evidence(self, track: Track) -> str:
-        rows = sorted(track.moods.all(), key=lambda row: (-row.weight * row.score, row.mood))
-        return ", ".join(f"{row.mood} ({row.source} {row.score:.2f})" for row in rows) or "unknown"
-
-    @admin.display(description="playlists", ordering="playlist_total")
-    def playlist_count(self, track: WithAnnotations[Track, _PlaylistTotal]) -> int:
-        return track.playlist_total
-
-    @admin.display(description="on Spotify")
-    def open_link(self, track: Track) -> str:
-        return format_html(
-            '<a href="{}" rel="noopener" target="_blank">{}</a>', track.open_url, track.open_url
-        )
-
-
-@admin.register(Artist)
-class ArtistAdmin(admin.ModelAdmin):
-    list_display = ["name", "spotify_id"]
-    search_fields = ["name", "spotify_id"]
-
-
-@admin.register(TrackMood)
-class TrackMoodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["track", "mood", "source", "score", "weight", "updated_at"]
-    list_filter = ["source", "mood"]
-    search_fields = ["track__name", "track__artist_names"]
-    list_select_related = ["track"]
-
-
-# What listeners have: read-only --------------------------------------------------------------
-
-
-@admin.register(LibrarySync)
-class LibrarySyncAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["user", "status", "track_count", "last_success_at", "finished_at", "message"]
-    list_filter = ["status"]
-    search_fields = ["user__username"]
-    list_select_related = ["user"]
-
-
-@admin.register(LibraryEntry)
-class LibraryEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["user", "track", "liked", "top_short", "recent", "playlist", "first_seen_at"]
-    list_filter = ["liked", "top_short", "top_medium", "top_long", "recent", "playlist"]
-    search_fields = ["user__username", "track__name"]
-    list_select_related = ["user", "track"]
+# Stored recommendation lists: read-only -------------------------------------------------------
 
 
 class RecommendationItemInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -154,12 +154,11 @@ def _set_import_state(playlist_id: int, status: str, message: str) -> None:
 def mood_playlist_import_request(
     *, user: User, playlist_ref: str, mood: str, name: str = ""
 ) -> MoodPlaylist:
-    """Queue the import of a Spotify playlist (URL, URI or id) as a mood playlist.
+    """Mark a Spotify playlist (URL, URI or id) queued for import as a mood playlist.
 
-    Re-importing a playlist that is already here refreshes it (and sets the given mood).
+    Re-importing a playlist that is already here refreshes it (and sets the given mood). The
+    caller queues `recommendations.tasks.mood_playlist_import_task` for the returned playlist.
     """
-    from recommendations.curation_tasks import mood_playlist_import_task
-
     if mood not in Mood.values:
         raise ApplicationError("Pick a mood for the playlist.", extra={"field": "mood"})
     try:
@@ -182,7 +181,6 @@ def mood_playlist_import_request(
     playlist.import_status = ImportStatus.QUEUED
     playlist.import_message = "Waiting for a worker to start the import."
     playlist.save()
-    transaction.on_commit(lambda: mood_playlist_import_task.delay(playlist.pk, user.pk))
     return playlist
 
 

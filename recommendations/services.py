@@ -102,6 +102,26 @@ def _crowd_arrays(*, user: User, emotion: str, candidates: Candidates) -> tuple[
     return count, stars
 
 
+def _evidence_phrase(
+    rows: np.ndarray,
+    *,
+    evidence: MoodEvidence,
+    details: dict[tuple[int, str, str], str],
+    track_id: int,
+    track_rows: np.ndarray,
+) -> str:
+    """What the strongest source among `rows` says and rests on; "partly" when that mood is not
+    the one this source gives the track most (tags split between calm and sad)."""
+    strongest = rows[evidence.source_index[rows] == evidence.source_index[rows].min()]
+    row = int(strongest[np.argmax(evidence.score[strongest])])
+    source, mood = SOURCES[evidence.source_index[row]], MOODS[evidence.mood_index[row]]
+    same_source = track_rows[evidence.source_index[track_rows] == evidence.source_index[row]]
+    label = mood if evidence.score[row] >= evidence.score[same_source].max() else f"partly {mood}"
+    detail = details.get((track_id, source, mood), "")
+    phrase = SOURCE_PHRASES[source] if detail else PLAIN_PHRASES.get(source)
+    return (phrase or SOURCE_PHRASES[source]).format(mood=label, detail=detail)
+
+
 def _mood_phrase(
     index: int,
     *,
@@ -111,22 +131,26 @@ def _mood_phrase(
     details: dict[tuple[int, str, str], str],
     track_id: int,
 ) -> str:
-    if data.mood_confidence[index] == 0:
+    """The evidence behind the track's best-fitting mood, always naming its source: the strongest
+    source sure of that mood; else the strongest that gives it some weight ("partly sad"); else
+    the strongest evidence there is, with its own mood."""
+    if data.mood_confidence[index] == 0 or len(rows) == 0:
         return "exploring: we don't know its mood yet"
     fit = data.target * data.mood_dist[index]
-    best = int(np.argmax(fit))
-    if fit[best] > 0:
-        for source_index, source in enumerate(SOURCES):
-            supports = (
-                (evidence.mood_index[rows] == best)
-                & (evidence.source_index[rows] == source_index)
-                & (evidence.score[rows] > 0.5)
+    best = int(np.argmax(fit)) if fit.max() > 0 else int(np.argmax(data.mood_dist[index]))
+    moods = evidence.mood_index[rows]
+    for supports in ((moods == best) & (evidence.score[rows] > 0.5), moods == best):
+        if supports.any():
+            return _evidence_phrase(
+                rows[supports],
+                evidence=evidence,
+                details=details,
+                track_id=track_id,
+                track_rows=rows,
             )
-            if supports.any():
-                detail = details.get((track_id, source, MOODS[best]), "")
-                phrase = SOURCE_PHRASES[source] if detail else PLAIN_PHRASES.get(source)
-                return (phrase or SOURCE_PHRASES[source]).format(mood=MOODS[best], detail=detail)
-    return f"mostly {MOODS[int(np.argmax(data.mood_dist[index]))]}"
+    return _evidence_phrase(
+        rows, evidence=evidence, details=details, track_id=track_id, track_rows=rows
+    )
 
 
 def _rating_phrase(track_id: int, ratings: UserRatingRows) -> str | None:

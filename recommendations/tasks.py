@@ -1,9 +1,9 @@
-"""Celery task for the curators' admin: import a Spotify playlist as a mood playlist."""
+"""Celery tasks of recommendations: the curators' import of a Spotify playlist as a mood list."""
 
 from celery import shared_task
 
 from recommendations.curation import mood_playlist_import
-from spotify.client import SpotifyRateLimited
+from spotify.errors import SpotifyRateLimited
 
 # Never sleep in a worker for a long Retry-After: re-schedule, capped, a few times at most.
 RETRY_AFTER_CAP_SECONDS = 15 * 60
@@ -11,6 +11,7 @@ RETRY_AFTER_CAP_SECONDS = 15 * 60
 
 @shared_task(
     bind=True,
+    # The name it was registered under before the move: imports already queued still run.
     name="recommendations.curation_tasks.mood_playlist_import_task",
     acks_late=True,
     max_retries=3,
@@ -19,6 +20,8 @@ RETRY_AFTER_CAP_SECONDS = 15 * 60
 )
 def mood_playlist_import_task(self, playlist_id: int, user_id: int) -> int:
     """Import the playlist's Spotify tracks; returns how many it now has.
+
+    Queued by the admin after `mood_playlist_import_request` (which marks the playlist queued).
 
     Other Spotify failures are not retried: the playlist's import status tells the curator, who
     can start the import again from the admin.

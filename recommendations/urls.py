@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from recommendations import playback_views, song_views
+from recommendations.views import playback, songs
 
 app_name = "recommendations"
 
 urlpatterns: list = [
-    path("songs/reading/<int:reading_id>/", song_views.songs_for_reading, name="for_reading"),
-    path("songs/<int:pk>/", song_views.recommendation_detail, name="detail"),
-    path("songs/<int:pk>/save/", playback_views.recommendation_save, name="save"),
+    path("songs/reading/<int:reading_id>/", songs.songs_for_reading, name="for_reading"),
+    path("songs/<int:pk>/", songs.recommendation_detail, name="detail"),
+    path("songs/<int:pk>/save/", playback.recommendation_save, name="save"),
 ]

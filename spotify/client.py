@@ -2,9 +2,9 @@
 
 spotipy 2.26 with a plain `requests.Session` (so no urllib3 retry adapter sleeps inside a worker),
 `sp.prefix` from `settings.SPOTIFY_API_BASE_URL` (Spotify or the local stand-in), timeouts, paging,
-and our own handling: 401 → refresh the token once and retry; 429 → `SpotifyRateLimited` carrying
-`Retry-After`; 5xx and network failures → `SpotifyUnavailable`; 403/404 → typed errors. Endpoint
-names are the 2026 ones (`/playlists/{id}/items`, `item` entries, `POST /me/playlists`).
+and our own handling: 401 → refresh the token once and retry; other failures → the typed errors
+of `spotify.errors` (re-exported here, so `spotify.client.SpotifyRateLimited` keeps working).
+Endpoint names are the 2026 ones (`/playlists/{id}/items`, `item` entries, `POST /me/playlists`).
 """
 
 from __future__ import annotations
@@ -22,14 +22,22 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.dateparse import parse_datetime
 
-from spotify.tokens import (
+from spotify.errors import (
+    DEFAULT_RETRY_AFTER,
+    SpotifyApiError,
     SpotifyAuthError,
+    SpotifyBadRequest,
     SpotifyError,
+    SpotifyForbidden,
     SpotifyNotConnected,
+    SpotifyNotFound,
+    SpotifyRateLimited,
     SpotifyReauthRequired,
     SpotifyTokenEndpointError,
-    spotify_access_token,
+    SpotifyUnavailable,
+    _from_spotipy,
 )
+from spotify.tokens import spotify_access_token
 
 __all__ = [
     "ArtistData",
@@ -37,6 +45,7 @@ __all__ = [
     "PlayedTrack",
     "PlaylistRef",
     "SavedTrack",
+    "SpotifyApiError",
     "SpotifyAuthError",
     "SpotifyBadRequest",
     "SpotifyClient",
@@ -66,7 +75,6 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 50  # the largest page Spotify serves on the endpoints we page through
 ADD_ITEMS_BATCH = 100
 TIME_RANGES = ("short_term", "medium_term", "long_term")
-DEFAULT_RETRY_AFTER = 5
 T = TypeVar("T")
 
 
@@ -83,69 +91,6 @@ class _RedactBearer(logging.Filter):
 
 
 logging.getLogger("spotipy.client").addFilter(_RedactBearer())
-
-
-# Errors ---------------------------------------------------------------------------------------
-
-
-class SpotifyApiError(SpotifyError):
-    """The Web API answered with an error (or not at all)."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class SpotifyRateLimited(SpotifyApiError):
-    """429: come back after `retry_after` seconds (`reason` is QUOTA_EXCEEDED when spent)."""
-
-    user_message = "Spotify asked Moodtrack to slow down; syncing resumes automatically."
-
-    def __init__(self, message: str, *, retry_after: int, reason: str = "") -> None:
-        super().__init__(message, status=429)
-        self.retry_after = retry_after
-        self.reason = reason
-
-
-class SpotifyUnavailable(SpotifyApiError):
-    """5xx, a timeout or no connection: worth retrying later."""
-
-
-class SpotifyForbidden(SpotifyApiError):
-    """403: a missing scope, someone else's playlist, or an endpoint closed to our app."""
-
-
-class SpotifyNotFound(SpotifyApiError):
-    """404: no such resource (or an endpoint that no longer exists)."""
-
-
-class SpotifyBadRequest(SpotifyApiError):
-    """Another 4xx: our request was wrong."""
-
-
-def _retry_after(headers: Any) -> int:
-    try:
-        value: Any = (headers or {}).get("Retry-After")  # missing or junk: caught below
-        return max(0, int(float(value)))
-    except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER
-
-
-def _from_spotipy(error: spotipy.SpotifyException) -> SpotifyApiError:
-    status = error.http_status
-    # spotipy prefixes the message with the URL; keep only Spotify's own message.
-    message = str(error.msg).rsplit("\n", 1)[-1].strip() or f"HTTP {status}"
-    if status == 429:
-        return SpotifyRateLimited(
-            message, retry_after=_retry_after(error.headers), reason=error.reason or ""
-        )
-    if status is not None and status >= 500:
-        return SpotifyUnavailable(message, status=status)
-    if status == 403:
-        return SpotifyForbidden(message, status=status)
-    if status == 404:
-        return SpotifyNotFound(message, status=status)
-    return SpotifyBadRequest(message, status=status)
 
 
 # The client -----------------------------------------------------------------------------------

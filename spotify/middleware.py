@@ -23,7 +23,7 @@ from social_core.exceptions import (
 )
 from social_django.middleware import SocialAuthExceptionMiddleware
 
-from spotify.tokens import SpotifyNotConnected, SpotifyReauthRequired
+from spotify.errors import SpotifyNotConnected, SpotifyReauthRequired
 
 MESSAGES: list[tuple[type[SocialAuthBaseException], str, str]] = [
     (

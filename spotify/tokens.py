@@ -1,4 +1,4 @@
-"""A user's Spotify tokens: read, refreshed before they expire, and the errors that need the user.
+"""A user's Spotify tokens: read, and refreshed before they expire (errors in `spotify.errors`).
 
 Tokens live in social-auth's `UserSocialAuth.extra_data`; refreshing goes through social-auth (and
 so through `SPOTIFY_ACCOUNTS_BASE_URL`). Nothing here logs a token.
@@ -15,6 +15,8 @@ from social_core.exceptions import AuthCredentialError, AuthProviderError, Socia
 from social_django.models import UserSocialAuth
 from social_django.utils import load_strategy
 
+from spotify.errors import SpotifyNotConnected, SpotifyReauthRequired, SpotifyTokenEndpointError
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -23,40 +25,6 @@ logger = logging.getLogger(__name__)
 PROVIDER = "spotify"
 # Refresh a little before the expiry so a token never dies in the middle of a sync.
 REFRESH_MARGIN = dt.timedelta(seconds=60)
-
-
-class SpotifyError(Exception):
-    """Base of every Spotify failure (see spotify.client for the Web API ones)."""
-
-    user_message = "Spotify could not be reached. Please try again in a minute."
-
-
-class SpotifyAuthError(SpotifyError):
-    """The user's Spotify authorisation cannot be used."""
-
-    user_message = "Moodtrack cannot reach your Spotify account."
-
-
-class SpotifyNotConnected(SpotifyAuthError):
-    user_message = "Connect your Spotify account to use your library."
-
-
-class SpotifyReauthRequired(SpotifyAuthError):
-    """The refresh token was refused (Spotify ends them six months after sign-in)."""
-
-    user_message = (
-        "Your Spotify sign-in has expired — Spotify ends every sign-in after six months. "
-        "Sign in with Spotify again to continue; your history, ratings and library are kept."
-    )
-
-
-class SpotifyTokenEndpointError(SpotifyAuthError):
-    """The accounts service failed (down, rate limited, unreachable); worth retrying later."""
-
-    def __init__(self, message: str, *, status: int | None, retry_after: int | None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
 
 
 def spotify_association_store(

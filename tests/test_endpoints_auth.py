@@ -26,11 +26,8 @@ from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 from feedback.models import Rating
-from recommendations.tests.factories import (
-    LibraryEntryFactory,
-    RecommendationFactory,
-    RecommendationItemFactory,
-)
+from library.tests.factories import LibraryEntryFactory
+from recommendations.tests.factories import RecommendationFactory, RecommendationItemFactory
 
 # Not part of the application surface checked here: Django's admin (staff-only by Django),
 # the API schema and docs (public by design), static/media, and the Spotify and Last.fm stand-ins

@@ -19,7 +19,7 @@ from accounts.curators import (
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from emotions.tests.readings_data import readings_at
-from recommendations.tests.factories import MoodPlaylistFactory
+from library.tests.factories import MoodPlaylistFactory
 
 TOKEN = "BQ-the-access-token-nobody-may-see"
 

@@ -19,7 +19,8 @@ from django.conf import settings
 
 from library.models import LibrarySync
 from library.sync import LibrarySyncPaused, LibrarySyncUnavailable, library_sync_run
-from spotify.tokens import SpotifyReauthRequired, spotify_access_token
+from spotify.errors import SpotifyReauthRequired
+from spotify.tokens import spotify_access_token
 from spotify_sandbox.models import FaultRule
 from spotify_sandbox.testing import Sandbox
 

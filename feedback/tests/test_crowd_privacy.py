@@ -9,13 +9,10 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from feedback.services import rating_upsert
 from library.evidence import track_moods_sync_curated
+from library.tests.factories import LibraryEntryFactory, curated_library
 from recommendations.models import Recommendation
 from recommendations.services import CROWD_MENTION_MIN, recommendation_create
-from recommendations.tests.factories import (
-    DoneReadingFactory,
-    LibraryEntryFactory,
-    curated_library,
-)
+from recommendations.tests.factories import DoneReadingFactory
 
 
 def crowd_member(name: str, track):

@@ -10,7 +10,8 @@ from feedback.selectors import (
     user_track_affinity,
 )
 from feedback.services import rating_upsert
-from recommendations.tests.factories import RecommendationItemFactory, TrackFactory
+from library.tests.factories import TrackFactory
+from recommendations.tests.factories import RecommendationItemFactory
 
 
 def rate(user, track, stars: int, emotion: str = "sad"):

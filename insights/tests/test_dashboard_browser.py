@@ -165,7 +165,7 @@ def test_screenshot_of_the_demo_dashboard(live_server, transactional_db: None) -
     from accounts.services import user_ensure_demo
     from demo import readings as demo
     from library.evidence import track_moods_sync_curated
-    from recommendations.tests.factories import curated_library
+    from library.tests.factories import curated_library
 
     listener, _ = user_ensure_demo()
     listener.set_password(PASSWORD)

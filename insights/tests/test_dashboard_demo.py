@@ -13,8 +13,8 @@ from emotions.models import MoodReading
 from feedback.models import Rating
 from insights.dashboard import dashboard_summary, period_for_range
 from library.evidence import track_moods_sync_curated
+from library.tests.factories import curated_library
 from ml.labels import EMOTIONS
-from recommendations.tests.factories import curated_library
 
 
 def seed() -> str:

@@ -1,34 +1,33 @@
-"""Library sync: read a user's Spotify library and upsert Track, Artist and LibraryEntry rows.
+"""One library sync run: read a user's Spotify library, phase by phase, from a checkpoint.
 
-Incremental and idempotent: a page that changes nothing writes nothing, a second run right after
-the first changes no row, and Liked Songs stop being read at the first page that is already known
-when the counts agree. Progress is saved after every page ("350 of 1,200"). A 429 pauses the sync:
-the service records the pause and raises `LibrarySyncPaused` with the countdown (Retry-After,
-capped) and a checkpoint, and the task re-schedules itself; nothing ever sleeps in the worker.
-Endpoints Spotify closed (403/404) are skipped with a log line.
+Liked Songs stop being read at the first page that is already known when the counts agree.
+Progress is saved after every page ("350 of 1,200"). A 429 pauses the sync: the run records the
+pause and raises `LibrarySyncPaused` with the countdown (Retry-After, capped) and a checkpoint, and
+the task re-schedules itself; nothing ever sleeps in the worker. Endpoints Spotify closed (403/404)
+are skipped with a log line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from celery.exceptions import Retry, SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from library.models import Artist, LibraryEntry, LibrarySync, Track
+from library.models import LibraryEntry, LibrarySync
 from library.playlists import (
     library_playlist_save,
     library_playlists_prune,
     playlist_moods_update,
 )
+from library.sync.upserts import clear_flag, upsert_entries, upsert_tracks
 from spotify import client as spotify
 from spotify.tokens import spotify_association
 
@@ -36,10 +35,8 @@ logger = logging.getLogger(__name__)
 
 PHASES = ("liked", "top", "recent", "playlists")
 TOP_FIELDS = {"short_term": "top_short", "medium_term": "top_medium", "long_term": "top_long"}
-TRACK_FIELDS = ("name", "artist_names", "album_name", "image_url", "duration_ms", "uri", "isrc")
 STALE_RUN = dt.timedelta(minutes=15)
 MAX_UNAVAILABLE_ATTEMPTS = 8
-CHUNK = 500
 
 
 class LibrarySyncInterrupted(Exception):
@@ -61,139 +58,6 @@ class LibrarySyncUnavailable(LibrarySyncInterrupted):
 
 def _fmt(number: int) -> str:
     return f"{number:,}"
-
-
-# Upserts --------------------------------------------------------------------------------------
-
-
-def _artist_ids(tracks: Iterable[spotify.TrackData]) -> dict[str, int]:
-    wanted = {artist.spotify_id: artist.name for track in tracks for artist in track.artists}
-    if not wanted:
-        return {}
-    known = {a.spotify_id: a for a in Artist.objects.filter(spotify_id__in=wanted)}
-    Artist.objects.bulk_create(
-        [Artist(spotify_id=sid, name=name) for sid, name in wanted.items() if sid not in known],
-        ignore_conflicts=True,
-    )
-    renamed = [a for sid, a in known.items() if a.name != wanted[sid]]
-    for artist in renamed:
-        artist.name = wanted[artist.spotify_id]
-    if renamed:
-        Artist.objects.bulk_update(renamed, ["name"])
-    return dict(Artist.objects.filter(spotify_id__in=wanted).values_list("spotify_id", "pk"))
-
-
-def _track_values(track: spotify.TrackData) -> dict[str, Any]:
-    return {
-        "name": track.name,
-        "artist_names": track.artist_names[:500],
-        "album_name": track.album_name,
-        "image_url": track.image_url,
-        "duration_ms": track.duration_ms,
-        "uri": track.uri,
-        "isrc": track.isrc,
-    }
-
-
-def upsert_tracks(tracks: Iterable[spotify.TrackData]) -> dict[str, int]:
-    """Create or update tracks (and their artists); returns Spotify id → Track pk."""
-    unique = {track.spotify_id: track for track in tracks}
-    if not unique:
-        return {}
-    known = {t.spotify_id: t for t in Track.objects.filter(spotify_id__in=unique)}
-    Track.objects.bulk_create(
-        [
-            Track(spotify_id=sid, **_track_values(track))
-            for sid, track in unique.items()
-            if sid not in known
-        ],
-        ignore_conflicts=True,
-    )
-    now = timezone.now()
-    changed, relink = [], set()
-    for sid, row in known.items():
-        values = _track_values(unique[sid])
-        if any(getattr(row, name) != value for name, value in values.items()):
-            if row.artist_names != values["artist_names"]:
-                relink.add(sid)
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at = now
-            changed.append(row)
-    if changed:
-        Track.objects.bulk_update(changed, [*TRACK_FIELDS, "updated_at"])
-    ids = dict(Track.objects.filter(spotify_id__in=unique).values_list("spotify_id", "pk"))
-    relink |= {sid for sid in unique if sid not in known}
-    if relink:
-        _link_artists([unique[sid] for sid in relink], ids)
-    return ids
-
-
-def _link_artists(tracks: list[spotify.TrackData], track_ids: dict[str, int]) -> None:
-    artist_ids = _artist_ids(tracks)
-    through = Track.artists.through
-    pks = [track_ids[track.spotify_id] for track in tracks]
-    wanted = {
-        (track_ids[track.spotify_id], artist_ids[artist.spotify_id])
-        for track in tracks
-        for artist in track.artists
-    }
-    existing = set(through.objects.filter(track_id__in=pks).values_list("track_id", "artist_id"))
-    stale = existing - wanted
-    for track_id, artist_id in stale:
-        through.objects.filter(track_id=track_id, artist_id=artist_id).delete()
-    through.objects.bulk_create(
-        [through(track_id=t, artist_id=a) for t, a in wanted - existing], ignore_conflicts=True
-    )
-
-
-def upsert_entries(
-    *, user_id: int, track_ids: dict[str, int], values: dict[str, dict[str, Any]]
-) -> int:
-    """Set fields on the user's entries for these tracks (creating them); returns rows written.
-
-    `last_played_at` only ever moves forward.
-    """
-    pks = {track_ids[sid]: fields for sid, fields in values.items() if sid in track_ids}
-    known = {e.track_id: e for e in LibraryEntry.objects.filter(user_id=user_id, track_id__in=pks)}
-    now = timezone.now()
-    created, changed, touched = [], [], set()
-    for track_id, fields in pks.items():
-        entry = known.get(track_id)
-        if entry is None:
-            created.append(LibraryEntry(user_id=user_id, track_id=track_id, **fields))
-            continue
-        dirty = False
-        for name, value in fields.items():
-            current = getattr(entry, name)
-            if name == "last_played_at" and current is not None and value <= current:
-                continue
-            if current != value:
-                setattr(entry, name, value)
-                touched.add(name)
-                dirty = True
-        if dirty:
-            entry.updated_at = now
-            changed.append(entry)
-    LibraryEntry.objects.bulk_create(created, ignore_conflicts=True)
-    if changed:
-        LibraryEntry.objects.bulk_update(changed, [*sorted(touched), "updated_at"])
-    return len(created) + len(changed)
-
-
-def _clear_flag(
-    *, user_id: int, flag: str, keep: set[int], also: dict[str, Any] | None = None
-) -> int:
-    """Unset `flag` on the user's entries whose track is not in `keep`."""
-    flagged = LibraryEntry.objects.filter(user_id=user_id, **{flag: True})
-    stale = [pk for pk, track_id in flagged.values_list("pk", "track_id") if track_id not in keep]
-    updates = {flag: False, "updated_at": timezone.now(), **(also or {})}
-    for start in range(0, len(stale), CHUNK):
-        LibraryEntry.objects.filter(pk__in=stale[start : start + CHUNK]).update(**updates)
-    return len(stale)
-
-
-# The run --------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -255,7 +119,7 @@ def _phase_liked(run: _Run) -> None:
         if not page.has_next:
             complete = True
     if complete and start == 0:
-        removed = _clear_flag(user_id=run.user_id, flag="liked", keep=seen, also={"liked_at": None})
+        removed = clear_flag(user_id=run.user_id, flag="liked", keep=seen, also={"liked_at": None})
         run.written += removed
 
 
@@ -267,7 +131,7 @@ def _phase_top(run: _Run) -> None:
         run.written += upsert_entries(
             user_id=run.user_id, track_ids=ids, values={t.spotify_id: {flag: True} for t in tracks}
         )
-        run.written += _clear_flag(user_id=run.user_id, flag=flag, keep=set(ids.values()))
+        run.written += clear_flag(user_id=run.user_id, flag=flag, keep=set(ids.values()))
         run.progress(f"Reading your top tracks ({time_range.replace('_', ' ')})…")
 
 
@@ -327,7 +191,7 @@ def _phase_playlists(run: _Run) -> None:
         seen.update(ids.values())
     library_playlists_prune(user_id=run.user_id, keep=kept)
     if complete:
-        run.written += _clear_flag(user_id=run.user_id, flag="playlist", keep=seen)
+        run.written += clear_flag(user_id=run.user_id, flag="playlist", keep=seen)
     playlist_moods_update(user_id=run.user_id)
 
 
@@ -518,62 +382,3 @@ def _remove_empty_entries(user_id: int) -> None:
     for name in LibraryEntry.SOURCE_FIELDS:
         empty &= Q(**{name: False})
     LibraryEntry.objects.filter(empty).delete()
-
-
-# Requests -------------------------------------------------------------------------------------
-
-
-def library_sync_request(*, user: Any, reason: str = "manual") -> LibrarySync:
-    """Queue a sync for `user` unless one is queued, running or paused; enqueued on commit."""
-    with transaction.atomic():
-        sync, _ = LibrarySync.objects.select_for_update().get_or_create(user=user)
-        active = {LibrarySync.Status.QUEUED, LibrarySync.Status.RUNNING, LibrarySync.Status.PAUSED}
-        stale = sync.started_at is None or timezone.now() - sync.started_at > STALE_RUN
-        if sync.status in active and not (sync.status == LibrarySync.Status.RUNNING and stale):
-            return sync
-        sync.status = LibrarySync.Status.QUEUED
-        sync.message = "Waiting for a worker…"
-        sync.processed = 0
-        sync.save(update_fields=["status", "message", "processed"])
-        user_id = user.pk
-        transaction.on_commit(lambda: _enqueue(user_id))
-    logger.info("library sync user %s queued (%s)", user.pk, reason)
-    return sync
-
-
-def _enqueue(user_id: int) -> None:
-    from library.tasks import library_sync
-
-    try:
-        library_sync.delay(user_id)
-    except Retry:
-        # Only with CELERY_TASK_ALWAYS_EAGER: the inline run paused or hit an outage. A worker
-        # would run it again after the countdown; inline, its status already says so.
-        logger.info("library sync user %s: paused while running inline", user_id)
-
-
-def library_sync_enqueue_due() -> int:
-    """Queue a sync for every Spotify-connected user whose library is older than the interval."""
-    cutoff = timezone.now() - dt.timedelta(hours=settings.SPOTIFY_SYNC_INTERVAL_HOURS)
-    users = (
-        get_user_model()
-        .objects.filter(social_auth__provider="spotify", is_active=True)
-        .exclude(
-            library_sync__status__in=[
-                LibrarySync.Status.QUEUED,
-                LibrarySync.Status.RUNNING,
-                LibrarySync.Status.PAUSED,
-                LibrarySync.Status.REAUTH,
-            ]
-        )
-    )
-    users = users.filter(
-        Q(library_sync__isnull=True)
-        | Q(library_sync__last_success_at__isnull=True)
-        | Q(library_sync__last_success_at__lt=cutoff)
-    ).distinct()
-    count = 0
-    for user in users:
-        library_sync_request(user=user, reason="periodic")
-        count += 1
-    return count

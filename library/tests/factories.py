@@ -1,4 +1,4 @@
-"""factory_boy factories for the library: artists, tracks, library entries, mood playlists, evidence."""
+"""factory_boy factories for the library: artists, tracks, entries, mood playlists, evidence."""
 
 import factory
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from library.evidence import evidence_replace
 from library.models import TrackMood
-from recommendations.tests.factories import LibraryEntryFactory
+from library.tests.factories import LibraryEntryFactory
 
 
 @pytest.mark.django_db

@@ -13,13 +13,9 @@ from library.evidence import (
     track_moods_update_from_audio,
 )
 from library.models import TrackMood
+from library.tests.factories import MoodPlaylistFactory, MoodPlaylistTrackFactory, TrackFactory
 from recommendations.selectors import track_mood_distribution
-from recommendations.tests.factories import (
-    MoodPlaylistFactory,
-    MoodPlaylistTrackFactory,
-    RecommendationItemFactory,
-    TrackFactory,
-)
+from recommendations.tests.factories import RecommendationItemFactory
 
 
 class FakeAudioFeatures:

@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from library import sync as sync_service
 from library.models import Artist, LibraryEntry, LibrarySync, Track
 from library.sync import (
     LibrarySyncPaused,
@@ -18,6 +17,7 @@ from library.sync import (
     library_sync_enqueue_due,
     library_sync_run,
 )
+from library.sync import run as sync_run
 from library.tasks import library_sync
 from spotify_sandbox import catalogue
 
@@ -78,14 +78,14 @@ def test_a_2000_track_library_syncs_completely_and_a_second_run_changes_nothing(
 def test_progress_is_recorded_page_by_page(listener, monkeypatch) -> None:
     user = listener("synthetic-260")
     seen: list[tuple[int, int, str]] = []
-    original = sync_service._Run.progress
+    original = sync_run._Run.progress
 
     def spy(run, message: str) -> None:
         original(run, message)
         row = LibrarySync.objects.get(user=user)
         seen.append((row.processed, row.total, row.message))
 
-    monkeypatch.setattr(sync_service._Run, "progress", spy)
+    monkeypatch.setattr(sync_run._Run, "progress", spy)
 
     library_sync_run(user_id=user.pk)
 
@@ -204,7 +204,7 @@ def test_connection_errors_retry_with_backoff_then_give_up(listener, settings) -
         library_sync_run(user_id=user.pk, checkpoint=unavailable.value.checkpoint, attempt=3)
     assert later.value.countdown == 40
 
-    final = library_sync_run(user_id=user.pk, attempt=sync_service.MAX_UNAVAILABLE_ATTEMPTS)
+    final = library_sync_run(user_id=user.pk, attempt=sync_run.MAX_UNAVAILABLE_ATTEMPTS)
     assert final.status == LibrarySync.Status.FAILED
 
 

@@ -12,12 +12,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from lastfm_sandbox import data as lastfm_data
 from library import lastfm
-from library import sync as sync_service
 from library import tags as tags_service
 from library.lexicon import moods_from_tags
 from library.models import ArtistTags, LibraryEntry, TagFetch, Track, TrackMood, TrackTags
 from library.moodspace import AudioFeatures
 from library.sync import library_sync_run
+from library.sync import run as sync_run
 from library.tags import (
     OFF_MESSAGE,
     REFUSED_MESSAGE,
@@ -39,7 +39,7 @@ def synced(listener, monkeypatch):
     def make(spotify_user: str):
         user = listener(spotify_user)
         with monkeypatch.context() as patch:
-            patch.setattr(sync_service, "_after_sync", lambda user: None)
+            patch.setattr(sync_run, "_after_sync", lambda user: None)
             assert library_sync_run(user_id=user.pk).status == "done"
         return user
 

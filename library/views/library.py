@@ -72,8 +72,13 @@ def library_status(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def library_tag_status(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The Last.fm tag card alone (HTMX polling while a look-up is queued, running or paused)."""
-    return render(request, "library/_tag_status.html", _tag_context(request))
+    """The Last.fm tag card alone (HTMX polling while a look-up is queued, running or paused);
+    reloads the page when a watched look-up ends, so the coverage shows the new moods."""
+    context = _tag_context(request)
+    response = render(request, "library/_tag_status.html", context)
+    if request.GET.get("watching") and not context["tags_active"]:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Tests for the curators' admin: mood playlists, rules, tracks and the read-only listener data."""
+"""Tests for the curators' admin: mood playlists, rules, readings, ratings, recommendations."""
 
 from __future__ import annotations
 
@@ -13,15 +13,14 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
-from library.models import LibrarySync, Mood, MoodPlaylist, TrackMood
-from recommendations.models import EmotionMoodRule
-from recommendations.rules import DEFAULT_RULES
-from recommendations.tests.factories import (
+from library.models import Mood, MoodPlaylist, TrackMood
+from library.tests.factories import (
     MoodPlaylistFactory,
     MoodPlaylistTrackFactory,
     TrackFactory,
-    TrackMoodFactory,
 )
+from recommendations.models import EmotionMoodRule
+from recommendations.rules import DEFAULT_RULES
 
 CHANGELIST = "/admin/library/moodplaylist/"
 RULES = "/admin/recommendations/emotionmoodrule/"
@@ -322,21 +321,6 @@ def test_an_uncovered_emotion_is_flagged_on_the_list(curator_client: Client) -> 
 
 
 @pytest.mark.django_db
-def test_a_track_shows_its_mood_evidence(curator_client: Client) -> None:
-    track = TrackFactory(name="Evidence song")
-    TrackMoodFactory(track=track, mood="calm", source="curated", score=1.0)
-    TrackMoodFactory(track=track, mood="sad", source="ratings", score=0.62, weight=0.4)
-
-    listing = curator_client.get("/admin/library/track/")
-    page = curator_client.get(reverse("admin:library_track_change", args=[track.pk]))
-
-    assertContains(listing, "calm (curated 1.00), sad (ratings 0.62)")
-    assertContains(page, "Mood evidence (the track&#x27;s mood is the weighted mix)")
-    assertContains(page, "0.62")
-    assert page.context["has_change_permission"] is False
-
-
-@pytest.mark.django_db
 def test_readings_are_filterable_and_never_show_images(
     curator_client: Client, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
@@ -369,20 +353,6 @@ def test_readings_are_filterable_and_never_show_images(
     assertNotContains(page, "secret-face")
     assertNotContains(page, "thumbs/")
     assertNotContains(page, "/thumbnail/")
-
-
-@pytest.mark.django_db
-def test_users_show_their_last_sync(curator_client: Client) -> None:
-    synced = UserFactory(username="synced")
-    LibrarySync.objects.create(user=synced, status="done", track_count=120)
-    UserFactory(username="never")
-
-    response = curator_client.get("/admin/accounts/user/")
-
-    rows = {row.username: row for row in response.context["cl"].result_list}
-    assert set(rows) >= {"synced", "never"}
-    assertContains(response, "Synced")
-    assertContains(response, "Not synced yet")
 
 
 @pytest.mark.django_db

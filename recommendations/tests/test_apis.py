@@ -6,8 +6,9 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
 from library.evidence import track_moods_sync_curated
+from library.tests.factories import curated_library
 from recommendations.models import Recommendation
-from recommendations.tests.factories import DoneReadingFactory, curated_library
+from recommendations.tests.factories import DoneReadingFactory
 
 URL = "/api/v1/recommendations/"
 

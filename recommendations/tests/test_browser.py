@@ -9,7 +9,7 @@ from django.test import Client
 from emotions.tests.factories import MoodReadingFactory
 from feedback.models import Rating
 from library.evidence import track_moods_sync_curated
-from recommendations.tests.factories import curated_library
+from library.tests.factories import curated_library
 
 CHROMIUM = "/usr/bin/chromium"
 

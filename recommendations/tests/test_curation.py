@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import pytest
 from celery.exceptions import Retry
+from django.test import Client
 
+from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from core.exceptions import ApplicationError
 from library.models import MoodPlaylist, MoodPlaylistTrack, Track, TrackMood
+from library.tests.factories import TrackFactory
 from recommendations.curation import (
     mood_playlist_import,
     mood_playlist_import_request,
     mood_playlists_set_mood,
     rule_coverage_problems,
 )
-from recommendations.curation_tasks import mood_playlist_import_task
-from recommendations.tests.factories import TrackFactory
+from recommendations.tasks import mood_playlist_import_task
 from spotify_sandbox import catalogue
 from spotify_sandbox.testing import Sandbox
 
@@ -32,6 +34,15 @@ def curator(sandbox: Sandbox, transactional_db: None) -> User:
     return user
 
 
+def import_playlist(user: User, playlist_ref: str, mood: str, name: str = "") -> MoodPlaylist:
+    """What the admin does: the service marks the playlist queued, then the task (eager) runs."""
+    playlist = mood_playlist_import_request(
+        user=user, playlist_ref=playlist_ref, mood=mood, name=name
+    )
+    mood_playlist_import_task.delay(playlist.pk, user.pk)
+    return playlist
+
+
 def curated_moods(track_ids) -> set[str]:
     return set(
         TrackMood.objects.filter(track_id__in=list(track_ids), source="curated").values_list(
@@ -43,7 +54,7 @@ def curated_moods(track_ids) -> set[str]:
 def test_it_imports_a_playlist_by_url_and_its_tracks_become_curated(curator: User) -> None:
     url = f"https://open.spotify.com/playlist/{FOCUS.id}?si=abc123"
 
-    queued = mood_playlist_import_request(user=curator, playlist_ref=url, mood="calm")
+    queued = import_playlist(curator, url, "calm")
 
     playlist = MoodPlaylist.objects.get(pk=queued.pk)
     assert playlist.import_status == "done", playlist.import_message
@@ -63,15 +74,13 @@ def test_it_imports_a_playlist_by_url_and_its_tracks_become_curated(curator: Use
 
 
 def test_reimporting_replaces_the_tracks_and_their_evidence(curator: User) -> None:
-    playlist = mood_playlist_import_request(user=curator, playlist_ref=FOCUS.id, mood="calm")
+    playlist = import_playlist(curator, FOCUS.id, "calm")
     stray = TrackFactory(name="Added by hand")
     MoodPlaylistTrack.objects.create(playlist=playlist, track=stray, position=99)
     mood_playlists_set_mood(playlist_ids=[playlist.pk], mood="calm")
     assert curated_moods([stray.pk]) == {"calm"}
 
-    again = mood_playlist_import_request(
-        user=curator, playlist_ref=f"spotify:playlist:{FOCUS.id}", mood="sad", name="Study"
-    )
+    again = import_playlist(curator, f"spotify:playlist:{FOCUS.id}", "sad", name="Study")
 
     again.refresh_from_db()
     assert again.pk == playlist.pk
@@ -83,7 +92,7 @@ def test_reimporting_replaces_the_tracks_and_their_evidence(curator: User) -> No
 
 
 def test_someone_elses_playlist_fails_with_a_message(curator: User) -> None:
-    playlist = mood_playlist_import_request(user=curator, playlist_ref=PARTY.id, mood="happy")
+    playlist = import_playlist(curator, PARTY.id, "happy")
 
     playlist.refresh_from_db()
     assert playlist.import_status == "failed"
@@ -94,9 +103,12 @@ def test_someone_elses_playlist_fails_with_a_message(curator: User) -> None:
 def test_a_rate_limit_reschedules_the_import(sandbox: Sandbox, curator: User) -> None:
     sandbox.fault(r"^v1/playlists/[^/]+/items", 429, retry_after=7, remaining=1)
 
+    queued = mood_playlist_import_request(user=curator, playlist_ref=FOCUS.id, mood="calm")
+    assert queued.import_status == "queued"
+
     # Tasks run eagerly in tests, so the task's retry surfaces here instead of being scheduled.
     with pytest.raises(Retry) as retry:
-        mood_playlist_import_request(user=curator, playlist_ref=FOCUS.id, mood="calm")
+        mood_playlist_import_task.delay(queued.pk, curator.pk)
 
     assert retry.value.when == 7
     playlist = MoodPlaylist.objects.get(spotify_playlist_id=FOCUS.id)
@@ -131,6 +143,32 @@ def test_the_import_reports_progress(curator: User, monkeypatch) -> None:
         "running: Read 25 of 60 tracks so far.",
         "running: Read 50 of 60 tracks so far.",
     ]
+
+
+def test_the_admin_queues_the_import_and_the_reimport(curator: User, client: Client) -> None:
+    curator.groups.add(curators_group_ensure())
+    client.force_login(curator)
+
+    imported = client.post(
+        "/admin/library/moodplaylist/import/", {"playlist": FOCUS.id, "mood": "calm"}
+    )
+
+    playlist = MoodPlaylist.objects.get(spotify_playlist_id=FOCUS.id)
+    assert imported.status_code == 302
+    assert playlist.import_status == "done", playlist.import_message
+    assert playlist.entries.count() == 60
+
+    playlist.entries.all().delete()
+    reimported = client.post(
+        "/admin/library/moodplaylist/",
+        {"action": "reimport", "_selected_action": [str(playlist.pk)]},
+        follow=True,
+    )
+
+    playlist.refresh_from_db()
+    assert "1 import(s) queued." in reimported.content.decode()
+    assert playlist.import_status == "done", playlist.import_message
+    assert playlist.entries.count() == 60
 
 
 @pytest.mark.django_db

@@ -9,15 +9,15 @@ from core.exceptions import ApplicationError
 from feedback.services import rating_upsert
 from library.evidence import track_moods_sync_curated
 from library.models import TrackMood
-from recommendations.models import Recommendation
-from recommendations.services import recommendation_create
-from recommendations.tests.factories import (
-    DoneReadingFactory,
+from library.tests.factories import (
     LibraryEntryFactory,
     TrackFactory,
     TrackMoodFactory,
     curated_library,
 )
+from recommendations.models import Recommendation
+from recommendations.services import recommendation_create
+from recommendations.tests.factories import DoneReadingFactory
 
 
 @pytest.fixture

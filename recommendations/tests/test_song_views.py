@@ -9,12 +9,9 @@ from emotions.models import MoodReading
 from feedback.services import rating_upsert
 from library.evidence import track_moods_sync_curated
 from library.models import LibrarySync
+from library.tests.factories import curated_library
 from recommendations.models import Recommendation
-from recommendations.tests.factories import (
-    DoneReadingFactory,
-    RecommendationFactory,
-    curated_library,
-)
+from recommendations.tests.factories import DoneReadingFactory, RecommendationFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -168,7 +165,7 @@ def test_stars_show_the_users_earlier_rating(client_logged_in: Client, user, rea
 
 @pytest.mark.django_db
 def test_cold_start_is_explained(client_logged_in: Client, user) -> None:
-    from recommendations.tests.factories import LibraryEntryFactory
+    from library.tests.factories import LibraryEntryFactory
 
     for _ in range(4):
         LibraryEntryFactory(user=user)

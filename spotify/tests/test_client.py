@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import requests
-import spotipy
 
 from accounts.tests.factories import UserFactory
 from spotify import client as spotify
@@ -203,13 +202,3 @@ def test_plays_have_aware_datetimes(listener) -> None:
 
     assert len(plays) == 30
     assert all(p.played_at.utcoffset() == dt.timedelta(0) for p in plays)
-
-
-def test_spotipy_exception_mapping() -> None:
-    error = spotipy.SpotifyException(429, -1, "u:\n slow", headers={"Retry-After": "9"})
-    mapped = spotify._from_spotipy(error)
-    assert isinstance(mapped, spotify.SpotifyRateLimited)
-    assert mapped.retry_after == 9
-    assert str(mapped) == "slow"
-    missing = spotify._from_spotipy(spotipy.SpotifyException(429, -1, "x", headers={}))
-    assert missing.retry_after == spotify.DEFAULT_RETRY_AFTER

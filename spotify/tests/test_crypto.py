@@ -10,7 +10,8 @@ from social_django.models import UserSocialAuth
 
 from accounts.tests.factories import UserFactory
 from spotify import crypto as token_crypto
-from spotify.tokens import SpotifyNotConnected, spotify_access_token
+from spotify.errors import SpotifyNotConnected
+from spotify.tokens import spotify_access_token
 
 SECRETS = {"access_token": "BQ-access-secret-123", "refresh_token": "AQ-refresh-secret-456"}
 

@@ -14,11 +14,8 @@ from accounts.tests.factories import UserFactory
 from library.models import LibraryEntry, LibrarySync
 from library.sync import library_sync_run
 from recommendations.models import Recommendation, RecommendationItem
-from spotify.tokens import (
-    SpotifyNotConnected,
-    SpotifyReauthRequired,
-    spotify_access_token,
-)
+from spotify.errors import SpotifyNotConnected, SpotifyReauthRequired
+from spotify.tokens import spotify_access_token
 from spotify_sandbox.testing import Sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
