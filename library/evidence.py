@@ -130,6 +130,22 @@ def track_moods_sync_curated(*, track_ids: Iterable[int] | None = None) -> int:
     return evidence_replace(source=Source.CURATED, track_ids=scope, rows=rows)
 
 
+def track_moods_curated_for_library(*, user_id: int) -> int:
+    """Curated evidence for a listener's songs that share an ISRC with a curated one (after a sync:
+    their own release of a curated recording has another Spotify id)."""
+    curated = set(
+        MoodPlaylistTrack.objects.exclude(track__isrc="").values_list("track__isrc", flat=True)
+    )
+    if not curated:
+        return 0
+    track_ids = list(
+        Track.objects.filter(
+            library_entries__user_id=user_id, isrc__in=_isrc_variants(curated)
+        ).values_list("pk", flat=True)
+    )
+    return track_moods_sync_curated(track_ids=track_ids) if track_ids else 0
+
+
 def _isrc_variants(isrcs: Iterable[str]) -> set[str]:
     """ISRCs as stored (Spotify sends upper case; be lenient with the rest)."""
     return {variant for isrc in isrcs for variant in (isrc, isrc.upper(), isrc.lower())}
@@ -163,6 +179,7 @@ __all__ = [
     "evidence_replace",
     "get_audio_features_provider",
     "mood_for_audio",
+    "track_moods_curated_for_library",
     "track_moods_sync_curated",
     "track_moods_update_from_audio",
 ]

@@ -355,9 +355,11 @@ def library_sync_run(
 
 
 def _after_sync(user: Any) -> None:
-    """Queue the Last.fm tag look-up (and the audio-features hook) for the synced library."""
+    """Curated evidence by ISRC, then queue the Last.fm tag look-up (and the audio hook)."""
+    from library.evidence import track_moods_curated_for_library
     from library.tags import tags_fetch_request
 
+    track_moods_curated_for_library(user_id=user.pk)
     try:
         tags_fetch_request(user=user, reason="after sync")
     except Exception:  # the sync itself succeeded; the tags are tried again after the next one

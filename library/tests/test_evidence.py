@@ -192,3 +192,19 @@ def test_a_curated_recording_reaches_its_other_releases_by_isrc() -> None:
     assert not TrackMood.objects.filter(track=unrelated).exists()
     # The playlist's own track is curated directly, without a detail to explain.
     assert TrackMood.objects.get(track=curated, source=TrackMood.Source.CURATED).detail == ""
+
+
+@pytest.mark.django_db
+def test_after_a_sync_a_listeners_release_of_a_curated_recording_is_curated() -> None:
+    from library.evidence import track_moods_curated_for_library
+    from library.tests.factories import LibraryEntryFactory
+
+    curated = TrackFactory(isrc="GBAYE0601498")
+    MoodPlaylistTrackFactory(playlist=MoodPlaylistFactory(mood="sad"), track=curated)
+    mine = LibraryEntryFactory(track=TrackFactory(isrc="GBAYE0601498"))
+    other = LibraryEntryFactory(user=mine.user, track=TrackFactory(isrc="USUM71703861"))
+
+    track_moods_curated_for_library(user_id=mine.user_id)
+
+    assert TrackMood.objects.get(track=mine.track).mood == "sad"
+    assert not TrackMood.objects.filter(track=other.track).exists()
