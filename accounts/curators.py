@@ -13,7 +13,7 @@ CURATORS_GROUP = "curators"
 
 # (app label, model, actions). Exactly what the curators' admin needs: playlists and rules are
 # theirs to edit; readings, ratings, tracks, evidence, users and sync status are read-only. Nothing
-# of social_django (tokens), authtoken, auth groups, Celery or the recommendations themselves.
+# of social_django (tokens), API tokens, auth groups, Celery or the recommendations themselves.
 CURATOR_PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("library", "moodplaylist", ("add", "change", "delete", "view")),
     ("library", "moodplaylisttrack", ("add", "change", "delete", "view")),

@@ -19,3 +19,13 @@ class PreferencesForm(forms.ModelForm):
             "default_strategy": "When I show a mood, by default",
             "image_retention": "After my photo is read",
         }
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: only its name is asked for."""
+
+    name = forms.CharField(
+        label="Token name",
+        max_length=64,
+        help_text="What will use it, e.g. “laptop script”. Only you see it.",
+    )

@@ -38,3 +38,30 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class ApiToken(models.Model):
+    """A listener's personal API token. Only its SHA-256 is stored: the key is shown once.
+
+    `prefix` (public, shown on the profile page) finds the row; the full key's hash proves it.
+    Revoking keeps the row (revoked_at) so the profile and the admin can say what happened.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=64, help_text="The listener's label, e.g. “laptop script”.")
+    prefix = models.CharField(max_length=16, unique=True, help_text="Public; starts the key.")
+    key_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole key (hex).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,4 +1,4 @@
-"""URLs for local sign-in and sign-out."""
+"""URLs for local sign-in and sign-out ("Try the demo", `demo-login`, is in demo/urls.py)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -11,6 +11,5 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("demo/", views.demo_login, name="demo-login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
 ]

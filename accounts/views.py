@@ -1,21 +1,18 @@
-"""Local sign-in pages: Django's login/logout plus the one-click demo sign-in."""
+"""Local sign-out that says so ("Try the demo" lives in demo/views.py: it creates a listener)."""
 
-from django.conf import settings
+from typing import Any
+
 from django.contrib import messages
-from django.contrib.auth import login
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
-
-from accounts.services import user_ensure_demo
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 
 
-@require_POST
-def demo_login(request: HttpRequest) -> HttpResponse:
-    """Sign in as the shared demo user; exists only in demo mode (no Spotify app configured)."""
-    if not settings.DEMO_MODE:
-        raise Http404("Demo mode is off.")
-    user, _ = user_ensure_demo()
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, "You are signed in as the demo listener.")
-    return redirect(settings.LOGIN_REDIRECT_URL)
+class SignOutView(auth_views.LogoutView):
+    """Django's POST-only sign-out, confirmed on the next page."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.success(request, "You are signed out.")
+        return response

@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.throttling import DEFAULT_THROTTLED_MESSAGE, throttled_message
+
 
 class ApplicationError(Exception):
     """A business-rule failure the client can act on; rendered as HTTP 400 by default."""
@@ -41,6 +43,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+
+    if isinstance(exc, exceptions.Throttled):
+        # Not DRF's "Request was throttled. Expected available in 2795 seconds.": words, and the
+        # view's own sentence when it has one (`throttled_message`, with `{wait}`).
+        template = getattr(context.get("view"), "throttled_message", DEFAULT_THROTTLED_MESSAGE)
+        wait: int | None = getattr(exc, "wait", None)  # set by Throttled(); not in the stubs
+        extra = {"retry_after_seconds": wait} if wait is not None else {}
+        response.data = {"message": throttled_message(wait, template), "extra": extra}
+        return response
 
     # DRF's handler answers only for an APIException (the conversions above included).
     detail = cast(exceptions.APIException, exc).detail

@@ -19,6 +19,7 @@ from core.security import (
     login_attempt_blocked,
     login_limits,
 )
+from core.throttling import wait_in_words
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class LoginRateLimitMiddleware:
                 "message": "Too many failed sign-in attempts for this account or from this "
                 "network.",
                 "retry_minutes": max(1, math.ceil(window / 60)),
+                "retry_text": f"You can try again in {wait_in_words(window)}.",
             },
             status=429,
         )

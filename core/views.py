@@ -1,25 +1,32 @@
-"""HTML and probe views for core: the landing page and /healthz."""
+"""HTML and probe views for core: the landing page, /healthz and /favicon.ico."""
 
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.selectors import system_health
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "core/landing.html")
 
 
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask /favicon.ico on every site; the icon itself is a static file."""
+    return HttpResponsePermanentRedirect(static("core/favicon.ico"))
+
+
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when every dependency is usable, 503 otherwise; never needs a session.
 

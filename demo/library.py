@@ -8,22 +8,51 @@ politely while the dev server starts).
 from __future__ import annotations
 
 from io import TextIOBase
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from spotify_sandbox.catalogue import SandboxUser
 
 DEMO_SPOTIFY_USER = "demo"
+
+
+def stand_in_enabled() -> bool:
+    """The stand-in is on and the Spotify settings point at it (not at real Spotify)."""
+    return settings.SPOTIFY_SANDBOX_ENABLED and "/spotify-sandbox" in settings.SPOTIFY_API_BASE_URL
+
+
+def stand_in_link(*, user: User, spotify_user: str) -> SandboxUser:
+    """Link `user` to the stand-in account `spotify_user` with the stand-in's own tokens, stored
+    the way sign-in stores them (so refreshing works against the running stand-in)."""
+    from spotify.tokens import spotify_association_store
+    from spotify_sandbox import catalogue, services
+
+    person = catalogue.user(spotify_user)
+    if person is None:
+        raise ValueError(f"the stand-in has no listener {spotify_user!r}")
+    issued = services.token_issue(
+        spotify_user=person.id,
+        client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID,
+        scope=" ".join(settings.SOCIAL_AUTH_SPOTIFY_SCOPE),
+    )
+    extra = {
+        **issued.as_response(),
+        "display_name": person.display_name,
+        "auth_time": int(timezone.now().timestamp()),
+    }
+    spotify_association_store(user=user, uid=person.id, extra_data=extra)
+    return person
 
 
 def seed(*, stdout: TextIOBase) -> None:
     if not settings.SPOTIFY_SANDBOX_ENABLED:
         stdout.write("spotify stand-in: disabled, demo user not linked")
         return
-    if "/spotify-sandbox" not in settings.SPOTIFY_API_BASE_URL:
+    if not stand_in_enabled():
         stdout.write("spotify stand-in: real Spotify configured, demo user not linked")
         return
     from social_django.models import UserSocialAuth
@@ -33,7 +62,6 @@ def seed(*, stdout: TextIOBase) -> None:
     from library.sync import library_sync_request
     from spotify.backend import SpotifyOAuth2
     from spotify.tokens import spotify_association_store
-    from spotify_sandbox import catalogue, services
 
     demo, _ = user_ensure_demo()
     social = UserSocialAuth.objects.filter(user=demo, provider="spotify").first()
@@ -43,18 +71,7 @@ def seed(*, stdout: TextIOBase) -> None:
             spotify_association_store(user=demo, uid=social.uid, extra_data=social.extra_data)
         stdout.write(f"spotify stand-in: demo already linked to {social.uid}")
     else:
-        person = cast("SandboxUser", catalogue.user(DEMO_SPOTIFY_USER))  # always in the catalogue
-        issued = services.token_issue(
-            spotify_user=person.id,
-            client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID,
-            scope=" ".join(settings.SOCIAL_AUTH_SPOTIFY_SCOPE),
-        )
-        extra = {
-            **issued.as_response(),
-            "display_name": person.display_name,
-            "auth_time": int(timezone.now().timestamp()),
-        }
-        spotify_association_store(user=demo, uid=person.id, extra_data=extra)
+        person = stand_in_link(user=demo, spotify_user=DEMO_SPOTIFY_USER)
         stdout.write(f"spotify stand-in: demo linked to stand-in listener {person.id}")
 
     sync = LibrarySync.objects.filter(user=demo).first()

@@ -114,6 +114,11 @@ def _rate_some_songs(user: User) -> str:
     return f"demo ratings: {rated} created"
 
 
+def readings_seed(*, user: User, now: dt.datetime | None = None) -> int:
+    """Give `user` (the demo user or a visitor) the demo month of readings; returns how many."""
+    return _create_readings(user, now or timezone.now())
+
+
 def seed(*, stdout: TextIOBase) -> None:
     """Idempotent: readings are created once; ratings once the demo library has been synced."""
     user, _ = user_ensure_demo()

@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from core.serializers import ErrorOutput
 from emotions.models import EMOTION_CHOICES, MoodReading
 from emotions.selectors import reading_get, reading_list
 from emotions.services import reading_correct, reading_create, reading_delete
-from emotions.throttles import UPLOADS_SCOPE
+from emotions.throttles import UPLOADS_SCOPE, UPLOADS_THROTTLED_MESSAGE, upload_refund
 from ml.labels import EMOTIONS
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class ReadingListCreateApi(APIView):
     """GET: your readings, newest first (paginated). POST: a new reading."""
 
     throttle_scope = UPLOADS_SCOPE
+    throttled_message = UPLOADS_THROTTLED_MESSAGE
 
     class PhotoInput(serializers.Serializer):
         image = serializers.FileField(
@@ -145,12 +147,25 @@ class ReadingListCreateApi(APIView):
         responses={
             202: ReadingOutput,
             400: OpenApiResponse(ErrorOutput, description="The photo or mood was not usable."),
-            429: OpenApiResponse(ErrorOutput, description="Too many uploads; try later."),
+            429: OpenApiResponse(
+                ErrorOutput,
+                description="Too many uploads: `message` says in words when to try again, "
+                "`extra.retry_after_seconds` in seconds (rejected uploads are not counted).",
+            ),
             503: OpenApiResponse(ErrorOutput, description="The analysis could not be started."),
         },
         examples=[OpenApiExample("A picked mood", value={"emotion": "happy"}, request_only=True)],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
+        try:
+            reading = self._create(request)
+        except (ApplicationError, APIException) as exc:
+            if 400 <= exc.status_code < 500:
+                upload_refund(request)  # a rejected upload does not use up the budget
+            raise
+        return Response(_output(reading, request), status=status.HTTP_202_ACCEPTED)
+
+    def _create(self, request: AuthenticatedRequest) -> MoodReading:
         if "image" in request.data or "emotion" not in request.data:
             serializer: serializers.Serializer = self.PhotoInput(data=request.data)
             serializer.is_valid(raise_exception=True)
@@ -168,7 +183,7 @@ class ReadingListCreateApi(APIView):
                 source=MoodReading.Source.MANUAL,
                 emotion=serializer.validated_data["emotion"],
             )
-        return Response(_output(reading, request), status=status.HTTP_202_ACCEPTED)
+        return reading
 
 
 class ReadingDetailApi(APIView):

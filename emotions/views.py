@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from core.exceptions import ApplicationError
+from core.throttling import throttled_message, too_many_requests
 from emotions.forms import CorrectionForm, ManualMoodForm, PhotoUploadForm
 from emotions.models import MoodReading
 from emotions.presentation import (
@@ -30,7 +31,7 @@ from emotions.presentation import (
 )
 from emotions.selectors import reading_get
 from emotions.services import reading_correct, reading_create, reading_delete
-from emotions.throttles import upload_wait_seconds
+from emotions.throttles import upload_refund, upload_wait_seconds
 from emotions.validation import ALLOWED_FORMATS_TEXT, human_size
 
 if TYPE_CHECKING:
@@ -102,26 +103,46 @@ def _create_from_post(request: AuthenticatedHttpRequest) -> MoodReading:
         )
     wait = upload_wait_seconds(request)
     if wait is not None:
-        raise ApplicationError(
-            f"You've uploaded a lot of photos. Try again in {max(1, round(wait / 60))} min.",
-            status_code=429,
-        )
+        raise UploadsThrottled(wait)
     upload = PhotoUploadForm(request.POST, request.FILES)
     upload.is_valid()
-    return reading_create(
-        user=request.user,
-        image_file=upload.cleaned_data.get("image"),
-        source=upload.cleaned_data.get("source") or MoodReading.Source.UPLOAD,
-    )
+    try:
+        return reading_create(
+            user=request.user,
+            image_file=upload.cleaned_data.get("image"),
+            source=upload.cleaned_data.get("source") or MoodReading.Source.UPLOAD,
+        )
+    except ApplicationError as exc:
+        if 400 <= exc.status_code < 500:
+            upload_refund(request)  # a rejected photo does not use up the budget
+        raise
+
+
+class UploadsThrottled(Exception):
+    """The listener's upload budget is spent for now; `wait` seconds until the next one."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def capture(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Webcam snapshot, file upload (works without JavaScript) or a picked mood."""
     if request.method == "POST":
         try:
             reading = _create_from_post(request)
+        except UploadsThrottled as exc:
+            return too_many_requests(
+                request,
+                wait=exc.wait,
+                title="Too many uploads",
+                message="You've uploaded a lot of photos in a short time.",
+                retry_text=throttled_message(exc.wait, "You can upload again in {wait}."),
+                back_url=reverse("emotions:capture"),
+                back_label="Pick your mood by hand instead",
+            )
         except ApplicationError as exc:
             context = _capture_context(request, error=exc.message)
             return render(request, "emotions/capture.html", context, status=exc.status_code)
@@ -130,7 +151,7 @@ def capture(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def reading_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The result page; it polls its own status partial until the reading is final."""
     reading = _own_reading(request, pk)
@@ -139,7 +160,7 @@ def reading_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def reading_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The result panel alone (HTMX polls it); without HTMX, the whole page."""
     reading = _own_reading(request, pk)
@@ -149,7 +170,7 @@ def reading_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def reading_thumbnail(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The primary face's thumbnail, to its owner only (404 for anyone else)."""
     reading = _own_reading(request, pk)

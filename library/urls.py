@@ -13,6 +13,12 @@ urlpatterns: list = [
     path("library/sort/", quicksort.quick_sort, name="quick-sort"),
     path("library/tags/status/", library.library_tag_status, name="library-tag-status"),
     path("accounts/profile/", profile.profile, name="profile"),
+    path("accounts/profile/tokens/", profile.api_token_create, name="api-token-create"),
+    path(
+        "accounts/profile/tokens/<int:pk>/revoke/",
+        profile.api_token_revoke,
+        name="api-token-revoke",
+    ),
     path(
         "accounts/spotify/reconnect/",
         profile.spotify_reconnect,

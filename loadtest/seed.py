@@ -1,4 +1,6 @@
-"""Load-test data: listeners with API tokens and a library of curated tracks (idempotent).
+"""Load-test data: listeners with API tokens and a library of curated tracks (idempotent; each
+run revokes the listeners' earlier load-test tokens and makes new ones: only their hashes are
+stored, so an old key cannot be read back).
 
 Run by the load runner under the stack's production settings:
 `python -m loadtest.seed --users 50 --out users.json`.
@@ -13,14 +15,16 @@ from pathlib import Path
 
 TRACKS_PER_MOOD = 40
 USERNAME = "load-{:03d}"
+SEED_LABEL = "load test"
 
 
 def seed(*, users: int) -> list[dict[str, object]]:
     """`users` listeners, each with the same 160-track library, curated across the 4 moods."""
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
+    from django.utils import timezone
 
-    from accounts.models import User
+    from accounts.models import ApiToken, User
+    from accounts.services import api_token_create
     from library.evidence import track_moods_sync_curated
     from library.models import LibraryEntry, Mood, MoodPlaylist, MoodPlaylistTrack, Track
 
@@ -62,7 +66,10 @@ def seed(*, users: int) -> list[dict[str, object]]:
                 for track_id in track_ids
                 if track_id not in existing
             )
-            token, _ = Token.objects.get_or_create(user=user)
+            ApiToken.objects.filter(user=user, name=SEED_LABEL, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            token = api_token_create(user=user, name=SEED_LABEL)
             accounts.append({"username": user.username, "token": token.key})
     return accounts
 

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,7 +22,9 @@ from core.admin import ReadOnlyAdminMixin
 from core.exceptions import ApplicationError
 from library.models import Mood, MoodPlaylist, MoodPlaylistTrack
 from recommendations.curation import (
+    REFUSED_MESSAGE,
     curated_evidence_refresh,
+    curator_playlists,
     mood_playlist_import_request,
     mood_playlists_csv,
     mood_playlists_set_mood,
@@ -32,6 +33,7 @@ from recommendations.curation import (
 )
 from recommendations.models import EmotionMoodRule, Recommendation, RecommendationItem
 from recommendations.tasks import mood_playlist_import_task
+from spotify.client import PlaylistRef, parse_playlist_ref
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -48,9 +50,13 @@ ImportStatus = MoodPlaylist.ImportStatus
 # Mood playlists ---------------------------------------------------------------------------------
 
 
-def _import_queue(playlist_id: int, user_id: int) -> None:
+def _import_queue(playlist_id: int, user_id: int, *, discard_on_refusal: bool = False) -> None:
     """Hand a playlist the service marked queued to a worker, once that is committed."""
-    transaction.on_commit(lambda: mood_playlist_import_task.delay(playlist_id, user_id))
+    transaction.on_commit(
+        lambda: mood_playlist_import_task.delay(
+            playlist_id, user_id, discard_on_refusal=discard_on_refusal
+        )
+    )
 
 
 class MoodPlaylistTrackInline(admin.TabularInline):
@@ -63,21 +69,104 @@ class MoodPlaylistTrackInline(admin.TabularInline):
     verbose_name_plural = "tracks (the playlist's mood becomes their curated mood)"
 
 
+def _playlist_label(ref: PlaylistRef) -> str:
+    """How the import form lists one of the curator's playlists: name, tracks when known."""
+    notes = []
+    if ref.total:
+        notes.append(f"{ref.total} track{'s' if ref.total != 1 else ''}")
+    if ref.collaborative:
+        notes.append("collaborative")
+    name = ref.name or ref.spotify_id
+    return f"{name} ({', '.join(notes)})" if notes else name
+
+
 class MoodPlaylistImportForm(forms.Form):
+    """Pick one of the curator's playlists (when their Spotify is connected) or paste a link."""
+
+    pick = forms.ChoiceField(
+        label="Your playlist",
+        required=False,
+        help_text="The playlists your Spotify account owns or collaborates on.",
+        error_messages={
+            "invalid_choice": "That playlist is no longer among your Spotify playlists: pick "
+            "another one, or paste its link below."
+        },
+    )
     playlist = forms.CharField(
-        label="Spotify playlist",
+        label="Playlist link",
         max_length=300,
+        required=False,
         help_text="A link (https://open.spotify.com/playlist/…), a spotify:playlist: URI or the "
         "playlist id. It must be a playlist your Spotify account owns or collaborates on.",
-        widget=forms.TextInput(attrs={"size": 60, "autofocus": True}),
+        widget=forms.TextInput(attrs={"size": 60}),
     )
-    mood = forms.ChoiceField(label="Mood", choices=Mood.choices)
+    mood = forms.ChoiceField(
+        label="Mood",
+        choices=[("", "— pick a mood —"), *Mood.choices],
+        error_messages={"required": "Pick a mood for the playlist."},
+    )
     name = forms.CharField(
         label="Name",
         max_length=200,
         required=False,
         help_text="Leave empty to use the playlist's name on Spotify.",
     )
+
+    def __init__(self, *args: Any, playlists: list[PlaylistRef] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if playlists:
+            pick = cast("forms.ChoiceField", self.fields["pick"])
+            pick.choices = [
+                ("", "— pick one of your playlists —"),
+                *((ref.spotify_id, _playlist_label(ref)) for ref in playlists),
+            ]
+            pick.widget.attrs["autofocus"] = True
+            self.fields["playlist"].label = "Or paste a playlist link"
+        else:
+            del self.fields["pick"]
+            self.fields["playlist"].widget.attrs["autofocus"] = True
+
+    @property
+    def listing(self) -> bool:
+        return "pick" in self.fields
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast("dict[str, Any]", super().clean())
+        if "pick" in self.errors or "playlist" in self.errors:
+            return cleaned
+        picked = cleaned.get("pick") or ""
+        pasted = (cleaned.get("playlist") or "").strip()
+        if not picked and not pasted:
+            if self.listing:
+                self.add_error(
+                    "pick", "Pick one of your playlists, or paste a playlist's link below."
+                )
+            else:
+                self.add_error("playlist", "Paste the link of a Spotify playlist to import.")
+            return cleaned
+        pasted_id = ""
+        if pasted:
+            try:
+                pasted_id = parse_playlist_ref(pasted)
+            except ValueError as exc:
+                self.add_error("playlist", str(exc))
+                return cleaned
+        if picked and pasted_id and picked != pasted_id:
+            self.add_error(
+                "playlist",
+                "You picked a playlist from the list and pasted the link of another one: "
+                "clear one of the two.",
+            )
+            return cleaned
+        cleaned["playlist_ref"] = picked or pasted_id
+        return cleaned
+
+    @property
+    def playlist_field(self) -> str:
+        """The field a problem with the chosen playlist belongs to."""
+        if self.listing and self.cleaned_data.get("pick"):
+            return "pick"
+        return "playlist"
 
 
 @admin.register(MoodPlaylist)
@@ -121,7 +210,11 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
     # Curated evidence follows every change of a playlist's tracks or mood.
 
     def save_model(self, request: HttpRequest, obj: MoodPlaylist, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
+        if change:
+            # Only what the form edits: an import finishing meanwhile keeps its status and message.
+            obj.save(update_fields=[*(name for name in form.fields), "updated_at"])
+        else:
+            super().save_model(request, obj, form, change)
         # Our own note for save_related; HttpRequest's stub cannot know it.
         request._mood_playlist_tracks_before = playlist_track_ids(  # type: ignore[attr-defined]
             playlist_ids=[obj.pk]
@@ -191,15 +284,17 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
                 skipped += 1
                 continue
             try:
-                mood_playlist_import_request(
+                queued_import = mood_playlist_import_request(
                     user=request.user,
                     playlist_ref=playlist.spotify_playlist_id,
                     mood=playlist.mood,
                 )
             except ApplicationError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-                return
-            _import_queue(playlist.pk, request.user.pk)
+                self.message_user(request, f"“{playlist.name}”: {exc.message}", messages.ERROR)
+                if exc.extra.get("code") in ("spotify_not_connected", "spotify_reauth"):
+                    return  # the same for every playlist
+                continue
+            _import_queue(queued_import.playlist.pk, request.user.pk)
             queued += 1
         if queued:
             self.message_user(request, f"{queued} import(s) queued.", messages.SUCCESS)
@@ -229,45 +324,73 @@ class MoodPlaylistAdmin(admin.ModelAdmin):
     def import_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        form = MoodPlaylistImportForm(request.POST or None)
+        listing = curator_playlists(user=request.user)
+        form = MoodPlaylistImportForm(request.POST or None, playlists=listing.playlists)
         if request.method == "POST" and form.is_valid():
             try:
-                playlist = mood_playlist_import_request(
+                queued = mood_playlist_import_request(
                     user=request.user,
-                    playlist_ref=form.cleaned_data["playlist"],
+                    playlist_ref=form.cleaned_data["playlist_ref"],
                     mood=form.cleaned_data["mood"],
                     name=form.cleaned_data["name"],
                 )
             except ApplicationError as exc:
+                field = exc.extra.get("field")
                 form.add_error(
-                    "playlist" if exc.extra.get("field") == "playlist" else None, exc.message
+                    form.playlist_field if field == "playlist" else field if field else None,
+                    exc.message,
                 )
             else:
-                _import_queue(playlist.pk, request.user.pk)
-                self.message_user(
-                    request,
-                    f"Import of “{playlist.name}” queued. This page shows its progress.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:library_moodplaylist_change", args=[playlist.pk])
-                )
+                playlist = queued.playlist
+                _import_queue(playlist.pk, request.user.pk, discard_on_refusal=queued.created)
+                if not MoodPlaylist.objects.filter(pk=playlist.pk).exists():
+                    # The worker ran at once (eager) and Spotify refused after all.
+                    form.add_error(form.playlist_field, REFUSED_MESSAGE)
+                else:
+                    self.message_user(
+                        request,
+                        f"Import of “{playlist.name}” queued. This page shows its progress.",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:library_moodplaylist_change", args=[playlist.pk])
+                    )
         context = {
             **self.admin_site.each_context(request),
             "title": "Import a mood playlist from Spotify",
             "opts": self.opts,
             "form": form,
+            "spotify_connected": listing.connected,
+            "playlists_problem": listing.problem,
+            "no_playlists": listing.connected and not listing.problem and not listing.playlists,
             "has_view_permission": True,
         }
-        return TemplateResponse(request, "admin/library/moodplaylist/import.html", context)
+        return TemplateResponse(
+            request,
+            "admin/library/moodplaylist/import.html",
+            context,
+            status=400 if form.errors else 200,
+        )
 
     def import_status_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
-        playlist = cast(
-            "WithAnnotations[MoodPlaylist, _TrackTotal]",  # annotated by get_queryset
-            get_object_or_404(self.get_queryset(request), pk=unquote(object_id)),
-        )
-        if not self.has_view_permission(request, playlist):
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        found = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if found is None:
+            # Removed while the page was open: Spotify refused a new import, or someone deleted it.
+            return JsonResponse(
+                {
+                    "status": "removed",
+                    "status_display": "Removed",
+                    "message": f"{REFUSED_MESSAGE} The import removed its playlist again "
+                    "(or someone deleted it).",
+                    "tracks": 0,
+                    "finished": True,
+                    "removed": True,
+                },
+                status=404,
+            )
+        playlist = cast("WithAnnotations[MoodPlaylist, _TrackTotal]", found)  # get_queryset's
         return JsonResponse(
             {
                 "status": playlist.import_status,

@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -143,6 +144,61 @@ def mood_playlists_csv(*, playlist_ids: Iterable[int]) -> str:
 
 # Import from Spotify ----------------------------------------------------------------------------
 
+# What a curator reads when Spotify answers 403 or 404 for a playlist.
+REFUSED_MESSAGE = "Spotify won't show this playlist: it is not yours or not public."
+NOT_CONNECTED_MESSAGE = (
+    "Connect your Spotify account first (on your profile page): the import reads the "
+    "playlist as you, so it must be yours or one you collaborate on."
+)
+# The most playlists the import form lists (Spotify pages them 50 at a time).
+MAX_LISTED_PLAYLISTS = 500
+
+
+@dataclass(frozen=True)
+class CuratorPlaylists:
+    """The playlists a curator may import: their own and those they collaborate on.
+
+    `connected` is False without a Spotify connection; `problem` says why the list is missing
+    when Spotify could not be read (the curator can still paste a link).
+    """
+
+    connected: bool
+    playlists: list[spotify.PlaylistRef] = field(default_factory=list)
+    problem: str = ""
+
+
+def curator_playlists(*, user: User) -> CuratorPlaylists:
+    """The curator's own Spotify playlists (name order), read now with their token."""
+    social = spotify_association(user)
+    if social is None:
+        return CuratorPlaylists(connected=False)
+    found: list[spotify.PlaylistRef] = []
+    client = None
+    try:
+        client = spotify.client_for(user)
+        for ref in spotify.iter_my_playlists(client):
+            # Followed playlists of others show in the list too; Spotify won't give their tracks.
+            if ref.owner_id == social.uid or ref.collaborative:
+                found.append(ref)
+            if len(found) >= MAX_LISTED_PLAYLISTS:
+                break
+    except spotify.SpotifyNotConnected:
+        return CuratorPlaylists(connected=False)
+    except spotify.SpotifyAuthError as exc:
+        return CuratorPlaylists(connected=True, problem=exc.user_message)
+    except spotify.SpotifyError as exc:
+        logger.warning("curator %s: playlists not listed (%s)", user.pk, type(exc).__name__)
+        return CuratorPlaylists(
+            connected=True,
+            problem="Spotify could not list your playlists just now: paste a playlist's link "
+            "instead, or reload the page in a minute.",
+        )
+    finally:
+        if client is not None:
+            client.session.close()
+    found.sort(key=lambda ref: (ref.name.casefold(), ref.spotify_id))
+    return CuratorPlaylists(connected=True, playlists=found)
+
 
 def _set_import_state(playlist_id: int, status: str, message: str) -> None:
     MoodPlaylist.objects.filter(pk=playlist_id).update(
@@ -150,14 +206,59 @@ def _set_import_state(playlist_id: int, status: str, message: str) -> None:
     )
 
 
-@transaction.atomic
+def _items_readable(details: dict[str, Any]) -> bool:
+    """Whether the playlist object carries its items page (Spotify includes it only for the
+    owner and collaborators; `tracks` is the name before 2026)."""
+    return isinstance(details.get("items"), dict) or isinstance(details.get("tracks"), dict)
+
+
+def _playlist_check(user: User, spotify_id: str) -> dict[str, Any] | None:
+    """The playlist object when the curator may read its tracks; None when Spotify could not be
+    asked just now (the worker tries again). Raises ApplicationError when Spotify refuses."""
+    client = None
+    try:
+        client = spotify.client_for(user)
+        details = spotify.get_playlist(client, spotify_id)
+        if not _items_readable(details):
+            # A public playlist of someone else: its object is shown, its tracks are not (403).
+            next(spotify.iter_playlist_items(client, spotify_id), None)
+        return details
+    except (spotify.SpotifyForbidden, spotify.SpotifyNotFound) as exc:
+        raise ApplicationError(
+            REFUSED_MESSAGE, extra={"field": "playlist", "code": "spotify_refused"}
+        ) from exc
+    except spotify.SpotifyNotConnected as exc:
+        raise ApplicationError(
+            NOT_CONNECTED_MESSAGE, extra={"code": "spotify_not_connected"}
+        ) from exc
+    except spotify.SpotifyAuthError as exc:
+        raise ApplicationError(exc.user_message, extra={"code": "spotify_reauth"}) from exc
+    except spotify.SpotifyError as exc:
+        logger.info("mood playlist %s: not checked (%s)", spotify_id, type(exc).__name__)
+        return None
+    finally:
+        if client is not None:
+            client.session.close()
+
+
+@dataclass(frozen=True)
+class ImportQueued:
+    """A playlist marked queued; `created` when the import made its row (so the worker removes
+    it again if Spotify refuses the playlist after all)."""
+
+    playlist: MoodPlaylist
+    created: bool
+
+
 def mood_playlist_import_request(
     *, user: User, playlist_ref: str, mood: str, name: str = ""
-) -> MoodPlaylist:
-    """Mark a Spotify playlist (URL, URI or id) queued for import as a mood playlist.
+) -> ImportQueued:
+    """Check with Spotify that the curator may read the playlist (URL, URI or id), then mark it
+    queued for import as a mood playlist.
 
-    Re-importing a playlist that is already here refreshes it (and sets the given mood). The
-    caller queues `recommendations.tasks.mood_playlist_import_task` for the returned playlist.
+    A playlist Spotify won't show (403/404) raises ApplicationError and leaves no row. Re-importing
+    a playlist that is already here refreshes it (and sets the given mood). The caller queues
+    `recommendations.tasks.mood_playlist_import_task` for the returned playlist.
     """
     if mood not in Mood.values:
         raise ApplicationError("Pick a mood for the playlist.", extra={"field": "mood"})
@@ -166,22 +267,41 @@ def mood_playlist_import_request(
     except ValueError as exc:
         raise ApplicationError(str(exc), extra={"field": "playlist"}) from exc
     if spotify_association(user) is None:
-        raise ApplicationError(
-            "Connect your Spotify account first (on your profile page): the import reads the "
-            "playlist as you, so it must be yours or one you collaborate on.",
-            extra={"code": "spotify_not_connected"},
-        )
-    playlist = MoodPlaylist.objects.filter(spotify_playlist_id=spotify_id).first()
+        raise ApplicationError(NOT_CONNECTED_MESSAGE, extra={"code": "spotify_not_connected"})
+    details = _playlist_check(user, spotify_id) or {}
+    return _mood_playlist_mark_queued(
+        spotify_id=spotify_id, mood=mood, name=name, spotify_name=str(details.get("name") or "")
+    )
+
+
+@transaction.atomic
+def _mood_playlist_mark_queued(
+    *, spotify_id: str, mood: str, name: str, spotify_name: str
+) -> ImportQueued:
+    playlist = (
+        MoodPlaylist.objects.select_for_update().filter(spotify_playlist_id=spotify_id).first()
+    )
+    created = playlist is None
     if playlist is None:
         playlist = MoodPlaylist(spotify_playlist_id=spotify_id)
-        playlist.name = name or f"Spotify {spotify_id}"
+        playlist.name = (name or spotify_name or f"Spotify {spotify_id}")[:200]
     elif name:
-        playlist.name = name
+        playlist.name = name[:200]
     playlist.mood = mood
     playlist.import_status = ImportStatus.QUEUED
     playlist.import_message = "Waiting for a worker to start the import."
     playlist.save()
-    return playlist
+    return ImportQueued(playlist=playlist, created=created)
+
+
+@transaction.atomic
+def _mood_playlist_discard(playlist_id: int) -> bool:
+    """Remove a playlist row its own import made, once Spotify refused it; never one with tracks."""
+    playlist = MoodPlaylist.objects.select_for_update().filter(pk=playlist_id).first()
+    if playlist is None or playlist.entries.exists():
+        return False
+    playlist.delete()
+    return True
 
 
 def _tracks_upsert(found: list[spotify.TrackData]) -> list[int]:
@@ -226,11 +346,14 @@ def _tracks_upsert(found: list[spotify.TrackData]) -> list[int]:
     return [existing[track.spotify_id].pk for track in found]
 
 
-def mood_playlist_import(*, playlist_id: int, user_id: int) -> MoodPlaylist:
+def mood_playlist_import(
+    *, playlist_id: int, user_id: int, discard_on_refusal: bool = False
+) -> MoodPlaylist | None:
     """Read the Spotify playlist with the curator's token and make it the playlist's tracks.
 
     Spotify failures end in status `failed` with a message for the curator; a rate limit is
-    raised (as `SpotifyRateLimited`) for the task to retry later.
+    raised (as `SpotifyRateLimited`) for the task to retry later. With `discard_on_refusal` (the
+    import made the row), a playlist Spotify won't show (403/404) is removed again: None.
     """
     playlist = MoodPlaylist.objects.get(pk=playlist_id)
     user = User.objects.get(pk=user_id)
@@ -259,6 +382,9 @@ def mood_playlist_import(*, playlist_id: int, user_id: int) -> MoodPlaylist:
         raise
     except spotify.SpotifyError as exc:
         logger.warning("mood playlist %s: import failed (%s)", playlist.pk, type(exc).__name__)
+        refused = isinstance(exc, spotify.SpotifyForbidden | spotify.SpotifyNotFound)
+        if refused and discard_on_refusal and _mood_playlist_discard(playlist.pk):
+            return None
         _set_import_state(playlist.pk, ImportStatus.FAILED, f"Import failed: {_failure(exc)}")
         playlist.refresh_from_db()
         return playlist
@@ -282,13 +408,8 @@ def mood_playlist_import(*, playlist_id: int, user_id: int) -> MoodPlaylist:
 
 def _failure(exc: Exception) -> str:
     """What the curator reads when Spotify said no."""
-    if isinstance(exc, spotify.SpotifyForbidden):
-        return (
-            "Spotify refused to show this playlist's tracks: it must be a playlist your Spotify "
-            "account owns or collaborates on."
-        )
-    if isinstance(exc, spotify.SpotifyNotFound):
-        return "Spotify has no playlist with this id."
+    if isinstance(exc, spotify.SpotifyForbidden | spotify.SpotifyNotFound):
+        return REFUSED_MESSAGE
     return getattr(exc, "user_message", "") or "Spotify could not be read. Please try again."
 
 

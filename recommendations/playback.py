@@ -1,13 +1,17 @@
-"""Save a recommendation to the user's Spotify as a private playlist (idempotently)."""
+"""Playback and saving: which songs Spotify can play, and saving a recommendation to the user's
+Spotify as a private playlist (idempotently)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.exceptions import ApplicationError
 from recommendations.models import Recommendation
@@ -28,7 +32,31 @@ class SavedPlaylist:
 
     @property
     def demo(self) -> bool:
-        return "/spotify-sandbox" in settings.SPOTIFY_API_BASE_URL
+        return spotify_is_stand_in()
+
+
+def spotify_is_stand_in() -> bool:
+    """Whether "Spotify" is the local stand-in (demo mode): its ids are made up, but for its real
+    songs, so Spotify's player and links don't know them."""
+    return "/spotify-sandbox" in settings.SPOTIFY_API_BASE_URL
+
+
+@lru_cache(maxsize=4)
+def _real_track_check(path: str) -> Callable[[str], object]:
+    return import_string(path)
+
+
+def tracks_playable(spotify_ids: Iterable[str]) -> set[str]:
+    """The ids among `spotify_ids` that Spotify's embed player and open.spotify.com know: all of
+    them with real Spotify; with the stand-in, only its real songs (SPOTIFY_STAND_IN_REAL_TRACK)."""
+    ids = set(spotify_ids)
+    if not spotify_is_stand_in():
+        return ids
+    path = getattr(settings, "SPOTIFY_STAND_IN_REAL_TRACK", "")
+    if not path:
+        return set()
+    is_real = _real_track_check(path)
+    return {spotify_id for spotify_id in ids if is_real(spotify_id)}
 
 
 def _names(recommendation: Recommendation, count: int) -> tuple[str, str]:

@@ -25,6 +25,8 @@ MOODS = ("happy", "energetic", "sad", "calm")
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 SYNTHETIC_PREFIX = "synthetic-"
 SYNTHETIC_MAX = 100_000
+# `visitor-<token>`: one per demo visitor (demo/visitors.py), each with the demo listener's library.
+VISITOR_PREFIX = "visitor-"
 TRACKS_PER_ALBUM = 10
 # Play history and "liked at" times count back from this instant, so every run sees the same data.
 EPOCH = dt.datetime(2026, 11, 20, 20, 0, tzinfo=dt.UTC)
@@ -447,8 +449,8 @@ def listeners() -> list[SandboxUser]:
 
 
 def user(user_id: str) -> SandboxUser | None:
-    """A demo user (demo, alex, sam), `real` (real songs, read on first use) or `synthetic-<N>`
-    whose library is N liked tracks."""
+    """A demo user (demo, alex, sam), `real` (real songs, read on first use), `synthetic-<N>`
+    whose library is N liked tracks, or `visitor-<token>` (a demo visitor's own account)."""
     if user_id == REAL_USER:
         from spotify_sandbox import real_songs
 
@@ -460,6 +462,17 @@ def user(user_id: str) -> SandboxUser | None:
 def _user(user_id: str) -> SandboxUser | None:
     if user_id in DEMO_USERS:
         return DEMO_USERS[user_id]
+    if re.fullmatch(rf"{VISITOR_PREFIX}[a-z0-9]{{6,32}}", user_id):
+        demo = DEMO_USERS["demo"]
+        # The demo listener's songs under an account of the visitor's own; the playlists a visitor
+        # owns are created through the API (they live in the database), so none are listed here.
+        return SandboxUser(
+            id=user_id,
+            display_name="Demo Visitor",
+            liked=demo.liked,
+            top=demo.top,
+            recent=demo.recent,
+        )
     match = re.fullmatch(rf"{SYNTHETIC_PREFIX}([1-9][0-9]*|0)", user_id)
     if not match or int(match.group(1)) > SYNTHETIC_MAX:
         return None

@@ -318,5 +318,14 @@ def playlist_add_items(
     return snapshot_id(playlist)
 
 
+@transaction.atomic
+def listener_forget(*, spotify_user: str) -> None:
+    """Delete everything stored for a stand-in account (a demo visitor's, when it is removed)."""
+    Token.objects.filter(spotify_user=spotify_user).delete()
+    AuthorizationCode.objects.filter(spotify_user=spotify_user).delete()
+    SavedTrack.objects.filter(spotify_user=spotify_user).delete()
+    Playlist.objects.filter(owner=spotify_user).delete()
+
+
 def snapshot_id(playlist: Playlist) -> str:
     return hashlib.sha256(f"{playlist.spotify_id}:{playlist.version}".encode()).hexdigest()[:32]

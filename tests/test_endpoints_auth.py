@@ -21,7 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from social_django.models import UserSocialAuth
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.services import api_token_create
 from accounts.tests.factories import UserFactory
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
@@ -47,6 +48,7 @@ SKIPPED_PREFIXES = (
 PUBLIC_ROUTES = {
     "landing",
     "healthz",
+    "favicon",  # a redirect to the static icon
     "login",
     "logout",
     "demo-login",
@@ -209,6 +211,7 @@ class World:
     item: Any
     rating: Rating
     association: UserSocialAuth
+    api_token: ApiToken
 
     def ids(self) -> dict[str, int]:
         return {
@@ -255,6 +258,10 @@ OBJECT_ENDPOINTS: dict[str, list[Attempt]] = {
         Attempt("patch", lambda w: {"rating_id": w.rating.pk}, lambda w: {"stars": 1}),
         Attempt("delete", lambda w: {"rating_id": w.rating.pk}),
     ],
+    "library:api-token-revoke": [
+        Attempt("get", lambda w: {"pk": w.api_token.pk}),
+        Attempt("post", lambda w: {"pk": w.api_token.pk}),
+    ],
     # social-auth's disconnect looks the association up among the caller's own only.
     "social:disconnect_individual": [
         Attempt("post", lambda w: {"backend": "spotify", "association_id": w.association.pk})
@@ -289,7 +296,8 @@ def world(db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     association = UserSocialAuth.objects.create(
         user=owner, provider="spotify", uid="owner-spotify-id", extra_data={}
     )
-    return World(owner, intruder, reading, recommendation, item, rating, association)
+    api_token = api_token_create(user=owner, name="owner's script").token
+    return World(owner, intruder, reading, recommendation, item, rating, association, api_token)
 
 
 def _call(client: Client, attempt: Attempt, url: str, world: World, *, api: bool) -> Any:
@@ -309,6 +317,7 @@ def _assert_untouched(world: World) -> None:
     assert not Rating.objects.filter(user=world.intruder).exists()
     assert world.recommendation.__class__.objects.filter(pk=world.recommendation.pk).exists()
     assert UserSocialAuth.objects.filter(pk=world.association.pk, user=world.owner).exists()
+    assert ApiToken.objects.get(pk=world.api_token.pk).revoked_at is None
 
 
 def _route_by_name() -> dict[str, Route]:

@@ -88,7 +88,7 @@ def test_a_curator_sees_the_curation_models_and_nothing_else(
     for hidden in (
         "/admin/social_django/usersocialauth/",
         "/admin/auth/group/",
-        "/admin/authtoken/tokenproxy/",
+        "/admin/accounts/apitoken/",
         "/admin/django_celery_results/taskresult/",
         "/admin/core/heartbeat/",
     ):

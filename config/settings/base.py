@@ -53,7 +53,8 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "rest_framework.authtoken",
+    # Not rest_framework.authtoken: its keys sit in the database in plain text. Personal API
+    # tokens are accounts.ApiToken (hashed); accounts migration 0004 hashed the old keys.
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -100,6 +101,10 @@ SOCIAL_AUTH_TOKEN_KEYS = env.list("SOCIAL_AUTH_TOKEN_KEYS", default=[])
 # Demo mode (the "Try the demo" sign-in) is on exactly when no Spotify app is configured.
 DEMO_MODE = not SOCIAL_AUTH_SPOTIFY_KEY
 DEMO_USERNAME = "demo"
+# "Try the demo" creates a listener per visitor; the beat task deletes those older than this.
+DEMO_VISITOR_MAX_AGE_HOURS = env.int("DEMO_VISITOR_MAX_AGE_HOURS", default=24)
+# Demo visitors one address may create (the rest get the 429 page until the window passes).
+DEMO_VISITOR_RATE = env("DEMO_VISITOR_RATE", default="20/hour")
 # The local Spotify stand-in (spotify_sandbox, /spotify-sandbox/): on by default in demo mode.
 SPOTIFY_SANDBOX_ENABLED = env.bool("SPOTIFY_SANDBOX_ENABLED", default=DEMO_MODE)
 if SPOTIFY_SANDBOX_ENABLED:
@@ -113,6 +118,9 @@ SPOTIFY_API_BASE_URL = env(
     "SPOTIFY_API_BASE_URL",
     default=f"{_SANDBOX_URL}/v1/" if DEMO_MODE else "https://api.spotify.com/v1/",
 )
+# With the stand-in as Spotify, only its real songs (real Spotify ids) can play or open in Spotify:
+# recommendations.playback asks this function of a track id whether it is one (truthy: yes).
+SPOTIFY_STAND_IN_REAL_TRACK = "spotify_sandbox.real_songs.index_of"
 # The app the stand-in knows (used when SOCIAL_AUTH_SPOTIFY_KEY is empty) and its redirect URIs.
 SPOTIFY_SANDBOX_CLIENT_ID = env("SPOTIFY_SANDBOX_CLIENT_ID", default="moodtrack-sandbox-client")
 SPOTIFY_SANDBOX_CLIENT_SECRET = env("SPOTIFY_SANDBOX_CLIENT_SECRET", default="sandbox-secret")
@@ -184,7 +192,8 @@ SOCIAL_AUTH_PIPELINE = [
     "social_core.pipeline.user.create_user",
     "social_core.pipeline.social_auth.associate_user",
     "social_core.pipeline.social_auth.load_extra_data",
-    "social_core.pipeline.user.user_details",
+    # social-core's user_details for new accounts only: connecting never renames an account.
+    "spotify.pipeline.user_details_of_new_accounts",
     "library.pipeline.enqueue_library_sync",
 ]
 SOCIAL_AUTH_IMMUTABLE_USER_FIELDS = ["first_name", "last_name", "email"]
@@ -328,14 +337,18 @@ CELERY_BEAT_SCHEDULE = {
     # Re-sends readings whose worker died mid-task, fails those stuck in pending/processing and
     # deletes leftover frames (a cheap indexed query, so every minute).
     "sweep-stuck-readings": {"task": "emotions.tasks.sweep_stuck_readings", "schedule": 60},
+    # Deletes the demo visitors ("Try the demo") older than DEMO_VISITOR_MAX_AGE_HOURS.
+    "demo-visitors-cleanup": {"task": "demo.tasks.demo_visitors_cleanup", "schedule": 60 * 60},
 }
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": (
+        # Personal API tokens (hashed; profile page). First, so an API caller without
+        # credentials gets 401 with `WWW-Authenticate: Token`; the browser's session still works.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ),
     "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

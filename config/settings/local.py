@@ -17,3 +17,7 @@ INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]  # noqa: F40
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# The worker of `make run` loads the emotion model when it starts, so the first reading is as fast
+# as later ones (emotions.tasks: worker_process_init). EMOTION_MODEL_PRELOAD=false skips it.
+EMOTION_MODEL_PRELOAD = env.bool("EMOTION_MODEL_PRELOAD", default=True)

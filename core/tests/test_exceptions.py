@@ -79,7 +79,9 @@ class _PrivateApi(APIView):
 def test_the_default_permission_rejects_anonymous_callers_in_the_same_shape() -> None:
     response = _PrivateApi.as_view()(APIRequestFactory().get("/private/"))
 
-    assert response.status_code == 403
+    # 401 with a challenge: API tokens (accounts.authentication) come first in the settings.
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Token realm="api"'
     assert response.data == {
         "message": "Authentication credentials were not provided.",
         "extra": {},

@@ -251,10 +251,12 @@ def test_uploads_are_rate_limited_per_user_but_reading_is_not(
     statuses = [api.post(URL, {"emotion": "happy"}, format="json").status_code for _ in range(3)]
 
     assert statuses == [202, 202, 429]
-    assert (
-        "Request was throttled"
-        in api.post(URL, {"emotion": "sad"}, format="json").json()["message"]
+    throttled = api.post(URL, {"emotion": "sad"}, format="json").json()
+    # In words, not DRF's "Request was throttled. Expected available in 59 seconds."
+    assert throttled["message"] == (
+        "You've uploaded a lot of photos. You can upload again in about a minute."
     )
+    assert 0 < throttled["extra"]["retry_after_seconds"] <= 60
     assert all(api.get(URL).status_code == 200 for _ in range(5))
     other = APIClient()
     other.force_authenticate(UserFactory())
@@ -273,3 +275,23 @@ def test_the_readings_api_is_in_the_openapi_schema(client) -> None:
     detail = schema["paths"]["/api/v1/readings/{reading_id}/"]
     assert set(detail) >= {"get", "patch", "delete"}
     assert "ReadingOutput" in str(collection["post"]["responses"]["202"])
+
+
+@pytest.mark.django_db
+def test_rejected_uploads_do_not_use_up_the_budget(
+    api: APIClient, monkeypatch: pytest.MonkeyPatch, private_media
+) -> None:
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "uploads", "1/hour")
+
+    rejected = [
+        api.post(URL, {}, format="multipart").status_code,
+        api.post(URL, {"emotion": "ecstatic"}, format="json").status_code,
+        post_photo(api, images.PDF).status_code,
+    ]
+    accepted = post_photo(api, images.astronaut_jpeg())
+    spent = post_photo(api, images.astronaut_jpeg())
+
+    assert rejected == [400, 400, 400]
+    assert accepted.status_code == 202
+    assert spent.status_code == 429
+    assert "You can upload again in about an hour." in spent.json()["message"]

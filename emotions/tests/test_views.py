@@ -110,6 +110,25 @@ def test_the_html_upload_shares_the_upload_budget(
     assert first.status_code == 302
     assert second.status_code == 429
     assertContains(second, "uploaded a lot of photos", status_code=429)
+    # The 429 page says in words when, and offers picking a mood by hand meanwhile.
+    assertContains(second, "You can upload again in about an hour.", status_code=429)
+    assertContains(second, "Pick your mood by hand instead", status_code=429)
+    assert int(second.headers["Retry-After"]) > 3500
+    assert client_logged_in.post("/mood/", {"emotion": "happy"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_rejected_html_upload_does_not_use_up_the_budget(
+    client_logged_in: Client, monkeypatch: pytest.MonkeyPatch, private_media: Path
+) -> None:
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "uploads", "1/hour")
+    pdf = images.upload(images.PDF, "cv.pdf", "application/pdf")
+
+    rejected = client_logged_in.post("/mood/", {"image": pdf})
+    accepted = client_logged_in.post("/mood/", {"image": images.upload(images.astronaut_jpeg())})
+
+    assert rejected.status_code == 400
+    assert accepted.status_code == 302
 
 
 # The result page

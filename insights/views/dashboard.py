@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from insights.dashboard import (
     DEFAULT_RANGE,
@@ -122,7 +122,7 @@ def dashboard_context(summary: DashboardSummary, range_key: str) -> dict[str, An
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     range_key = request.GET.get("range", DEFAULT_RANGE)
     if range_key not in RANGES:

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from emotions.models import MoodReading
@@ -34,7 +34,7 @@ def _reading_url(name: str, pk: int) -> str | None:
 
 
 @login_required
-@require_GET
+@require_safe
 def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = history_page(user=request.user, page_number=request.GET.get("page"))
     rows = []
@@ -56,7 +56,7 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def history_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reading = get_object_or_404(MoodReading, pk=pk, user=request.user)
     if request.method == "POST":
@@ -70,7 +70,7 @@ def history_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def history_delete_everything(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         deleted = history_delete_all(user=request.user)
@@ -88,7 +88,7 @@ def history_delete_everything(request: AuthenticatedHttpRequest) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_safe
 def history_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = user_data_export(user=request.user)
     response = HttpResponse(

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from library.models import LibrarySync
 from library.selectors import (
@@ -47,7 +47,7 @@ def _tag_context(request: AuthenticatedHttpRequest) -> dict[str, object]:
 
 
 @login_required
-@require_GET
+@require_safe
 def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sync status (polled while a sync runs), library size, and the tracks, 50 a page."""
     context = _status_context(request)
@@ -59,7 +59,7 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def library_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The status card alone (HTMX polling); reloads the page when a watched sync ends."""
     context = _status_context(request)
@@ -70,7 +70,7 @@ def library_status(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def library_tag_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The Last.fm tag card alone (HTMX polling while a look-up is queued, running or paused);
     reloads the page when a watched look-up ends, so the coverage shows the new moods."""

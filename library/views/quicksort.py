@@ -53,10 +53,10 @@ def _page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def quick_sort(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: the round's next song. POST: an answer (`mood`), a skip, or `restart` (new round)."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _page(request)
     if "restart" in request.POST:
         quick_sort_round(user=request.user, session=request.session, restart=True)

@@ -1,5 +1,6 @@
-"""In real Chromium: a curator imports a Spotify playlist in the admin, sets its mood, and a
-listener whose library holds those songs now gets them recommended for that mood."""
+"""In real Chromium: a curator imports a Spotify playlist in the admin (pasting its link, or
+picking it from their own playlists), sets its mood, and a listener whose library holds those
+songs now gets them recommended for that mood; the import's status box and fields agree."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from library.models import LibraryEntry, MoodPlaylist, Track
+from recommendations import curation
 from recommendations.services import recommendation_create
 from spotify_sandbox import catalogue
 from spotify_sandbox.testing import Sandbox
@@ -86,7 +88,9 @@ def test_a_curated_import_changes_what_a_listener_hears(page, listener: User) ->
     # The curator imports the playlist by its URL (a first guess at the mood: sad) ...
     page.get_by_role("link", name="Mood playlists").first.click()
     page.get_by_role("link", name="Import from Spotify").click()
-    page.get_by_label("Spotify playlist").fill(f"https://open.spotify.com/playlist/{FOCUS.id}")
+    page.get_by_label("Or paste a playlist link").fill(
+        f"https://open.spotify.com/playlist/{FOCUS.id}"
+    )
     page.get_by_label("Mood").select_option("sad")
     page.get_by_role("button", name="Import").click()
     page.wait_for_url("**/change/")
@@ -112,3 +116,67 @@ def test_a_curated_import_changes_what_a_listener_hears(page, listener: User) ->
     # A mood whose rule targets something else does not get them pushed up.
     sad, _ = focus_share(listener, "sad")
     assert sad < after
+
+
+def test_a_curator_imports_a_playlist_by_picking_it_from_the_list(page, curator: User) -> None:
+    rain = catalogue.PLAYLISTS["demo-rain"]  # 35 sad songs; the stand-in listener demo owns it
+    page.get_by_role("link", name="Mood playlists").first.click()
+    page.get_by_role("link", name="Import from Spotify").click()
+
+    choices = page.get_by_label("Your playlist")
+    listed = choices.locator("option").all_inner_texts()
+    assert "Rainy Day (35 tracks)" in listed
+    assert "Road Trip (30 tracks, collaborative)" in listed
+    assert not any("Party" in text for text in listed)  # only followed: not importable
+    choices.select_option(label="Rainy Day (35 tracks)")
+    page.get_by_label("Mood").select_option("sad")
+    page.get_by_role("button", name="Import").click()
+
+    page.wait_for_url("**/change/")
+    progress = page.locator("#import-progress")
+    progress.filter(has_text="Imported 35 tracks").wait_for()
+    assert progress.locator('[data-field="status_display"]').inner_text() == "Imported"
+    assert page.locator(".field-import_status .readonly").inner_text() == "Imported"
+    assert (
+        page.locator(".field-import_message .readonly")
+        .inner_text()
+        .startswith("Imported 35 tracks")
+    )
+    assert page.get_by_label("Name:").input_value() == "Rainy Day"
+    assert page.locator("#entries-group tr.has_original").count() == 35
+    playlist = MoodPlaylist.objects.get(spotify_playlist_id=rain.id)
+    assert (playlist.mood, playlist.import_status) == ("sad", "done")
+
+
+def test_the_status_box_and_the_fields_agree_while_an_import_runs(page, curator: User) -> None:
+    playlist = MoodPlaylist.objects.create(
+        name="Focus",
+        mood="calm",
+        spotify_playlist_id=FOCUS.id,
+        import_status="queued",
+        import_message="Waiting for a worker to start the import.",
+    )
+    page.goto(f"/admin/library/moodplaylist/{playlist.pk}/change/")
+    status_field = page.locator(".field-import_status .readonly")
+    message_field = page.locator(".field-import_message .readonly")
+    assert status_field.inner_text() == "Queued"
+
+    # A worker picks it up: the box and the fields follow, without a reload.
+    curation._set_import_state(playlist.pk, "running", "Read 50 of 60 tracks so far.")
+    message_field.filter(has_text="Read 50 of 60 tracks so far.").wait_for()
+    assert status_field.inner_text() == "Importing"
+    assert page.locator('#import-progress [data-field="status_display"]').inner_text() == (
+        "Importing"
+    )
+
+    # It ends: the page reloads with the tracks, box and fields both saying so.
+    curation.mood_playlist_import(playlist_id=playlist.pk, user_id=curator.pk)
+    page.locator("#entries-group tr.has_original").nth(59).wait_for()
+    assert status_field.inner_text() == "Imported"
+    assert page.locator('#import-progress [data-field="status_display"]').inner_text() == (
+        "Imported"
+    )
+    assert (
+        message_field.inner_text()
+        == page.locator('#import-progress [data-field="message"]').inner_text()
+    )

@@ -14,6 +14,14 @@ from recommendations.models import Recommendation
 from recommendations.tests.factories import DoneReadingFactory, RecommendationFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# The tests' Spotify is the stand-in (made-up ids); these settings are real Spotify's.
+REAL_SPOTIFY = {"SPOTIFY_API_BASE_URL": "https://api.spotify.com/v1/", "DEMO_MODE": False}
+# Stand-in ids that a test declares real songs (SPOTIFY_STAND_IN_REAL_TRACK points here).
+REAL_IDS: set[str] = set()
+
+
+def real_song_index(spotify_id: str) -> int | None:
+    return 1 if spotify_id in REAL_IDS else None
 
 
 @pytest.fixture
@@ -28,6 +36,7 @@ def panel_url(reading: MoodReading) -> str:
 
 
 @pytest.mark.django_db
+@override_settings(**REAL_SPOTIFY)
 def test_the_panel_is_an_htmx_partial_with_ten_songs_and_reasons(
     client_logged_in: Client, reading
 ) -> None:
@@ -126,6 +135,7 @@ def test_the_save_form_posts_the_list_to_spotify(client_logged_in: Client, readi
 
 
 @pytest.mark.django_db
+@override_settings(**REAL_SPOTIFY)
 def test_a_saved_list_links_to_its_playlist(client_logged_in: Client, reading) -> None:
     client_logged_in.get(panel_url(reading), **HTMX)
     Recommendation.objects.update(spotify_playlist_id="0123456789abcdefghijkl")
@@ -137,15 +147,75 @@ def test_a_saved_list_links_to_its_playlist(client_logged_in: Client, reading) -
 
 
 @pytest.mark.django_db
-@override_settings(DEMO_MODE=True)
-def test_demo_mode_says_playback_needs_a_real_account(client_logged_in: Client, reading) -> None:
+def test_in_demo_mode_made_up_songs_have_no_player_and_no_spotify_links(
+    client_logged_in: Client, reading
+) -> None:
     response = client_logged_in.get(panel_url(reading), **HTMX)
 
-    assertContains(response, "playback needs a real Spotify account")
+    assertContains(response, 'class="song"', count=10)
+    assertContains(response, "Preview not available in the demo", count=10)
+    assertContains(response, "these songs are made up by Moodtrack's Spotify stand-in")
+    assertNotContains(response, "<iframe")
+    assertNotContains(response, "open.spotify.com")
+    assertNotContains(response, "Open in Spotify")
 
 
 @pytest.mark.django_db
-@override_settings(DEMO_MODE=False)
+@override_settings(SPOTIFY_STAND_IN_REAL_TRACK=f"{__name__}.real_song_index")
+def test_in_demo_mode_the_stand_ins_real_songs_keep_their_player_and_link(
+    client_logged_in: Client, reading
+) -> None:
+    client_logged_in.get(panel_url(reading), **HTMX)
+    tracks = [item.track for item in Recommendation.objects.get().items.order_by("position")]
+    REAL_IDS.update(track.spotify_id for track in tracks[:3])
+    try:
+        response = client_logged_in.get(panel_url(reading), **HTMX)
+    finally:
+        REAL_IDS.clear()
+
+    assertContains(response, "<iframe", count=3)
+    assertContains(response, "Open in Spotify", count=3)
+    for track in tracks[:3]:
+        assertContains(response, f"https://open.spotify.com/embed/track/{track.spotify_id}")
+        assertContains(response, f"https://open.spotify.com/track/{track.spotify_id}")
+    for track in tracks[3:]:
+        assertNotContains(response, f"open.spotify.com/embed/track/{track.spotify_id}")
+        assertNotContains(response, f"open.spotify.com/track/{track.spotify_id}")
+    assertContains(response, "Preview not available in the demo", count=7)
+    assertContains(response, "7 of these songs are made up")
+
+
+@pytest.mark.django_db
+def test_in_demo_mode_a_saved_list_does_not_link_to_a_made_up_playlist(
+    client_logged_in: Client, reading
+) -> None:
+    client_logged_in.get(panel_url(reading), **HTMX)
+    Recommendation.objects.update(spotify_playlist_id="0123456789abcdefghijkl")
+
+    response = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(response, "Saved as a playlist in your demo Spotify")
+    assertNotContains(response, "open.spotify.com/playlist/")
+
+
+def test_the_stand_ins_real_songs_are_recognised_by_their_real_spotify_id(settings) -> None:
+    """The default check is the stand-in's own list of real songs (../shared music moods)."""
+    from recommendations.playback import tracks_playable
+    from spotify_sandbox import real_songs
+
+    assert settings.SPOTIFY_STAND_IN_REAL_TRACK == "spotify_sandbox.real_songs.index_of"
+    made_up = "0000000000000000000000"
+    songs = real_songs._loaded().songs
+    if not songs:
+        pytest.skip("no real songs: ../shared/data/music_moods/tracks.csv is missing")
+    real = {song.spotify_id for song in songs[:2]}
+    assert tracks_playable({made_up, *real}) == real
+    settings.SPOTIFY_API_BASE_URL = REAL_SPOTIFY["SPOTIFY_API_BASE_URL"]
+    assert tracks_playable({made_up, *real}) == {made_up, *real}
+
+
+@pytest.mark.django_db
+@override_settings(**REAL_SPOTIFY)
 def test_with_real_spotify_there_is_no_demo_notice(client_logged_in: Client, reading) -> None:
     assertNotContains(client_logged_in.get(panel_url(reading), **HTMX), "Demo mode")
 

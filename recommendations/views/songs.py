@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from emotions.models import MoodReading
 from emotions.presentation import ADJECTIVES
 from feedback.selectors import rating_stars_for_items
 from recommendations.models import Recommendation, Strategy
+from recommendations.playback import spotify_is_stand_in, tracks_playable
 from recommendations.rules import rule_targets
 from recommendations.selectors import (
     library_state,
@@ -49,11 +49,15 @@ def _panel_context(
 ) -> dict[str, Any]:
     items = list(recommendation.items.all()) if recommendation else []
     stars = rating_stars_for_items(user=request.user, item_ids=[item.pk for item in items])
+    playable = tracks_playable(item.track.spotify_id for item in items)
     context = {
         "recommendation": recommendation,
         "rows": [(item, stars.get(item.pk)) for item in items],
+        # Spotify's player and links only for songs Spotify knows (demo: the stand-in's real ones).
+        "playable_ids": playable,
+        "unplayable_count": sum(item.track.spotify_id not in playable for item in items),
+        "stand_in": spotify_is_stand_in(),
         "strategies": Strategy.choices,
-        "demo_mode": settings.DEMO_MODE,
         "library_url": reverse("library:library"),
         "capture_url": reverse("emotions:capture"),
         # Focus the new heading after the listener switched strategy or asked again.
@@ -77,7 +81,7 @@ def _render_panel(
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def songs_for_reading(request: AuthenticatedHttpRequest, reading_id: int) -> HttpResponse:
     """GET: the latest list for the reading and strategy (made on first visit); POST: new picks."""
     reading = get_object_or_404(MoodReading, pk=reading_id, user=request.user)
@@ -95,7 +99,7 @@ def songs_for_reading(request: AuthenticatedHttpRequest, reading_id: int) -> Htt
         return _render_panel(request, _panel_context(request, None, state=empty, **base), page)
 
     recommendation = None
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         recommendation = recommendation_latest_for_reading(
             user=request.user, reading_id=reading.pk, strategy=strategy, emotion=emotion
         )
@@ -115,7 +119,7 @@ def songs_for_reading(request: AuthenticatedHttpRequest, reading_id: int) -> Htt
 
 
 @login_required
-@require_GET
+@require_safe
 def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A stored recommendation, with its songs, reasons and the listener's ratings."""
     recommendation = recommendation_get(user=request.user, pk=pk)

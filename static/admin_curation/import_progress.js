@@ -1,4 +1,6 @@
-/* Polls a mood playlist's Spotify import status on its admin page; reloads once it finishes. */
+/* Polls a mood playlist's Spotify import status on its admin page. The status box and the page's
+   own "Import status" and "Import message" fields show the same answer; once the import ends the
+   page reloads to show the imported tracks (unless the curator has started editing the form). */
 (function () {
   "use strict";
   const box = document.getElementById("import-progress");
@@ -6,10 +8,43 @@
   const active = ["queued", "running"];
   if (active.indexOf(box.dataset.status) === -1) return;
 
+  const form = box.closest("form");
+  let edited = false;
+  if (form) {
+    form.addEventListener("input", function () { edited = true; });
+    form.addEventListener("change", function () { edited = true; });
+  }
+
+  function setField(name, text) {
+    const cell = document.querySelector(".form-row.field-" + name + " .readonly");
+    if (cell) cell.textContent = text;
+  }
+
+  function note(text, href) {
+    let extra = box.querySelector("[data-field=note]");
+    if (!extra) {
+      extra = document.createElement("p");
+      extra.setAttribute("data-field", "note");
+      box.appendChild(extra);
+    }
+    extra.textContent = "";
+    if (href) {
+      const link = document.createElement("a");
+      link.href = href;
+      link.textContent = text;
+      extra.appendChild(link);
+    } else {
+      extra.textContent = text;
+    }
+  }
+
   function show(data) {
     box.querySelector('[data-field="status_display"]').textContent = data.status_display;
     box.querySelector('[data-field="message"]').textContent = data.message;
     box.className = "import-progress import-" + data.status;
+    box.dataset.status = data.status;
+    setField("import_status", data.status_display);
+    setField("import_message", data.message);
   }
 
   function poll() {
@@ -17,9 +52,16 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         show(data);
-        if (data.finished) {
-          // The page's inline tracks are stale now: reload to show the imported ones.
-          window.setTimeout(function () { window.location.reload(); }, 800);
+        if (data.removed) {
+          // Nothing to reload: the playlist is gone.
+          if (box.dataset.importUrl) note("Import another playlist", box.dataset.importUrl);
+        } else if (data.finished) {
+          if (edited) {
+            note("Save your changes, then reload the page to see the imported tracks.");
+          } else {
+            // The page's inline tracks are stale now: reload to show the imported ones.
+            window.setTimeout(function () { window.location.reload(); }, 800);
+          }
         } else {
           window.setTimeout(poll, 1500);
         }
