@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.serializers import ErrorOutput
+from core.validation import IdField
 from feedback.models import Rating
 from feedback.ports import rated_item
 from feedback.selectors import rating_get
@@ -37,7 +38,7 @@ class RatingCreateApi(APIView):
     """Rate a song of one of your recommendations; rating it again changes the stars."""
 
     class InputSerializer(serializers.Serializer):
-        item = serializers.IntegerField(min_value=1, help_text="A recommendation item id.")
+        item = IdField(help_text="A recommendation item id.")
         stars = serializers.IntegerField(min_value=1, max_value=5)
 
     @extend_schema(

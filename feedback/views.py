@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from core.validation import IdFormField
 from feedback.ports import rated_item
 from feedback.services import rating_upsert
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class RatingForm(forms.Form):
-    item = forms.IntegerField(min_value=1)
+    item = IdFormField()
     stars = forms.TypedChoiceField(
         choices=[(n, n) for n in range(1, 6)],
         coerce=int,

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.validation import BoundedDateField
 from insights.dashboard import dashboard_summary, period_for_dates
 from insights.history import export_filename, user_data_export
 
@@ -22,11 +23,11 @@ class HistorySummaryApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         # `from` is a Python keyword: the field is declared below under its query-string name.
-        to = serializers.DateField(required=False, help_text="Last day included (YYYY-MM-DD).")
+        to = BoundedDateField(required=False, help_text="Last day included (YYYY-MM-DD).")
 
         def get_fields(self) -> dict[str, serializers.Field]:
             fields = super().get_fields()
-            fields["from"] = serializers.DateField(
+            fields["from"] = BoundedDateField(
                 required=False, help_text="First day included (YYYY-MM-DD)."
             )
             return fields

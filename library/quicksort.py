@@ -17,6 +17,7 @@ from django.db.models import F, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.validation import id_in_range
 from library.evidence import evidence_replace
 from library.models import LibraryEntry, Mood, Track, TrackMood
 
@@ -83,6 +84,8 @@ def quick_sort_track_get(*, user: Any, track_id: object) -> Track | None:
     try:
         pk = int(str(track_id))
     except (TypeError, ValueError):
+        return None
+    if not id_in_range(pk):  # a 20-digit id would overflow the database driver
         return None
     entry = (
         LibraryEntry.objects.filter(_in_library(), user=user, track_id=pk)

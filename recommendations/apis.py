@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.serializers import ErrorOutput
+from core.validation import IdField
 from emotions.selectors import reading_get
 from feedback.selectors import rating_stars_for_items
 from library.models import Track
@@ -102,10 +103,10 @@ class RecommendationListCreateApi(APIView):
     """GET: your recommendations (for a reading), newest first. POST: a new recommendation."""
 
     class FilterInput(serializers.Serializer):
-        reading = serializers.IntegerField(required=False, min_value=1)
+        reading = IdField(required=False)
 
     class CreateInput(serializers.Serializer):
-        reading = serializers.IntegerField(required=False, min_value=1)
+        reading = IdField(required=False)
         emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, required=False)
         strategy = serializers.ChoiceField(choices=Strategy.choices, required=False)
         n = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ITEMS, default=10)

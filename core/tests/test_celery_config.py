@@ -95,7 +95,8 @@ def _apply_every_entry_like_beat(schedule: dict[str, Any]) -> tuple[list[str], d
     return problems, sent
 
 
-@pytest.mark.django_db
+# transaction=True: the database scheduler closes connections, as beat does between syncs.
+@pytest.mark.django_db(transaction=True)
 def test_beat_applies_every_scheduled_entry_with_consistent_limits() -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule, "CELERY_BEAT_SCHEDULE is empty"
@@ -111,7 +112,7 @@ def test_beat_applies_every_scheduled_entry_with_consistent_limits() -> None:
         assert soft is not None, f"{entry['task']} is sent without a soft time limit"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_beat_check_catches_a_missing_task_and_a_soft_limit_above_the_hard_one() -> None:
     @app.task(name="core.tests.too_soft", time_limit=120)  # inherits the global soft limit, 240
     def too_soft() -> None:  # pragma: no cover - never runs

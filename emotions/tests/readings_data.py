@@ -64,7 +64,10 @@ def random_moments(
 def tracks(names: Iterable[str]) -> list[Track]:
     return [
         Track.objects.create(
-            spotify_id=f"sp{name.replace(' ', '')}", name=name, artist_names="Band"
+            # Spotify ids are 22 characters; the column allows 64 (PostgreSQL enforces it).
+            spotify_id=f"sp{name.replace(' ', '')}"[:64],
+            name=name,
+            artist_names="Band",
         )
         for name in names
     ]
