@@ -47,7 +47,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.Throttled):
         # Not DRF's "Request was throttled. Expected available in 2795 seconds.": words, and the
         # view's own sentence when it has one (`throttled_message`, with `{wait}`).
-        template = getattr(context.get("view"), "throttled_message", DEFAULT_THROTTLED_MESSAGE)
+        # An exception may carry its own sentence (`message_template`), e.g. failed API tokens.
+        template: str = getattr(exc, "message_template", "") or getattr(
+            context.get("view"), "throttled_message", DEFAULT_THROTTLED_MESSAGE
+        )
         wait: int | None = getattr(exc, "wait", None)  # set by Throttled(); not in the stubs
         extra = {"retry_after_seconds": wait} if wait is not None else {}
         response.data = {"message": throttled_message(wait, template), "extra": extra}

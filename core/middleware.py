@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from core.security import (
     PERMISSIONS_POLICY,
     LazyNonce,
     csp_header_value,
-    login_attempt_blocked,
+    login_attempt_delay,
+    login_attempt_refusal,
     login_limits,
 )
 from core.throttling import wait_in_words
@@ -58,35 +60,62 @@ def _login_paths() -> frozenset[str]:
     return frozenset(paths)
 
 
+def pause_sign_in(seconds: float) -> None:
+    """The per-username delay before a sign-in attempt is checked (tests replace it)."""
+    time.sleep(seconds)
+
+
 class LoginRateLimitMiddleware:
-    """Answers 429 to sign-in POSTs from an address or for a username with too many failures.
+    """Refuses (429) sign-in POSTs from an address with too many failures, or from an address
+    that failed too often for this username; slows down attempts for a username that failed
+    many times from anywhere, without refusing them (`core.security`, "Sign-in attempt limiter").
 
     Failures are counted by `core.security` from Django's `user_login_failed` signal, in the
-    cache (Redis in production, so every web process shares the counts).
+    cache (Redis in production, so every web process shares the counts), keyed by the client's
+    real address (`client_address`: REMOTE_ADDR or the trusted proxy's X-Forwarded-For entry).
     """
+
+    MESSAGES = {
+        "address": "Too many failed sign-in attempts from your network.",
+        "account": "Too many failed sign-in attempts for this account from your network.",
+    }
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self._paths: frozenset[str] | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST":
-            if self._paths is None:
-                self._paths = _login_paths()
-            if request.path in self._paths and login_attempt_blocked(
-                request, request.POST.get("username")
-            ):
-                return self._too_many(request)
         return self.get_response(request)
 
-    def _too_many(self, request: HttpRequest) -> HttpResponse:
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
+    ) -> HttpResponse | None:
+        # A view hook, so it runs only after CsrfViewMiddleware accepted the POST: a request
+        # that never reaches authentication cannot be made to wait.
+        if request.method != "POST":
+            return None
+        if self._paths is None:
+            self._paths = _login_paths()
+        if request.path not in self._paths:
+            return None
+        username = request.POST.get("username")
+        refusal = login_attempt_refusal(request, username)
+        if refusal is not None:
+            return self._too_many(request, refusal)
+        # Only attempts that will be authenticated (and so counted when they fail) wait.
+        if request.POST.get("password"):
+            delay = login_attempt_delay(username)
+            if delay > 0:
+                pause_sign_in(delay)
+        return None
+
+    def _too_many(self, request: HttpRequest, refusal: str) -> HttpResponse:
         window = login_limits().window_seconds
         response = render(
             request,
             "429.html",
             {
-                "message": "Too many failed sign-in attempts for this account or from this "
-                "network.",
+                "message": self.MESSAGES[refusal],
                 "retry_minutes": max(1, math.ceil(window / 60)),
                 "retry_text": f"You can try again in {wait_in_words(window)}.",
             },

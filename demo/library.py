@@ -27,13 +27,18 @@ def stand_in_enabled() -> bool:
 
 def stand_in_link(*, user: User, spotify_user: str) -> SandboxUser:
     """Link `user` to the stand-in account `spotify_user` with the stand-in's own tokens, stored
-    the way sign-in stores them (so refreshing works against the running stand-in)."""
+    the way sign-in stores them (so refreshing works against the running stand-in). Never a staff
+    or curator account (ValueError)."""
+    from spotify.pipeline import has_staff_powers
     from spotify.tokens import spotify_association_store
     from spotify_sandbox import catalogue, services
 
     person = catalogue.user(spotify_user)
     if person is None:
         raise ValueError(f"the stand-in has no listener {spotify_user!r}")
+    if has_staff_powers(user):
+        # Anyone may pick a shared listener: a staff account behind one would be anyone's.
+        raise ValueError(f"{user.username} is staff or a curator: never linked to the stand-in")
     issued = services.token_issue(
         spotify_user=person.id,
         client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID,

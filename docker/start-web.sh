@@ -2,6 +2,7 @@
 # Web process: apply migrations, then serve with gunicorn (static files via WhiteNoise).
 # Threaded workers: most requests wait on PostgreSQL/Redis (polls, uploads), and a slow one
 # (recommendations) no longer blocks a whole process.
+# The access log goes through core.gunicorn_logger: OAuth `code=`/`state=` values are redacted.
 set -euo pipefail
 
 python manage.py migrate --noinput
@@ -13,4 +14,5 @@ exec gunicorn config.wsgi:application \
   --keep-alive "${GUNICORN_KEEPALIVE:-5}" \
   --timeout "${GUNICORN_TIMEOUT:-60}" \
   --access-logfile - \
+  --logger-class core.gunicorn_logger.RedactingGunicornLogger \
   --forwarded-allow-ips "*"

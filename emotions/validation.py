@@ -12,15 +12,19 @@ from django.core.files import File
 from PIL import Image
 
 from core.exceptions import ApplicationError
-from ml.imageio import ImageDecodeError, decode_image, header_problem
+from emotions.intake import decode_slot
+from ml.bounded_decode import decode_bounded
+from ml.imageio import ImageDecodeError, header_problem
 
 # Pillow format names we accept (MPO is how Pillow names many phone JPEGs).
 ALLOWED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
 ALLOWED_FORMATS_TEXT = "JPEG, PNG, WebP, GIF, BMP or TIFF"
 # Smaller than the model's 48x48 input, no face can be read.
 MIN_SIDE = 48
-# The stored frame is re-encoded no larger than this: enough for detection, small on disk.
-STORED_MAX_SIDE = 2048
+# The stored frame is decoded and re-encoded no larger than this (its long side ends up between
+# 0.75x and 1x of it). The worker finds faces on a copy of at most 400 px (Haar, faces >= 40 px)
+# or 320 px (MTCNN, >= 20 px), so every face it can find is >= 80 px here, above the model's 48.
+STORED_MAX_SIDE = 1280
 STORED_JPEG_QUALITY = 90
 
 
@@ -100,6 +104,14 @@ def _normalised_jpeg(rgb: np.ndarray) -> tuple[bytes, int, int]:
     return buffer.getvalue(), image.width, image.height
 
 
+def _too_small(width: int, height: int) -> ApplicationError:
+    return _reject(
+        f"That image is too small ({width}x{height} pixels) to show a face. "
+        f"Use a photo at least {MIN_SIDE}x{MIN_SIDE} pixels.",
+        "too_small",
+    )
+
+
 def validate_image_upload(upload: File | None) -> ValidatedImage:
     """Check an uploaded photo and return it normalised, or raise ApplicationError (400).
 
@@ -143,20 +155,24 @@ def validate_image_upload(upload: File | None) -> ValidatedImage:
             "Use a smaller photo.",
             "too_many_pixels",
         )
+    if dimensions is not None and min(dimensions) < MIN_SIDE:
+        raise _too_small(*dimensions)
     try:
-        rgb = decode_image(data, max_pixels=max_pixels)
+        with decode_slot():  # a 503 when this process is already decoding enough photos
+            frame = decode_bounded(
+                data,
+                max_side=STORED_MAX_SIDE,
+                max_pixels=max_pixels,
+                max_decode_bytes=settings.READING_MAX_DECODE_BYTES,
+            )
     except ImageDecodeError as exc:
         message, code = _decode_message(exc)
         raise _reject(message, code) from None
 
-    height, width = rgb.shape[:2]
+    width, height = frame.original_size
     if min(width, height) < MIN_SIDE:
-        raise _reject(
-            f"That image is too small ({width}x{height} pixels) to show a face. "
-            f"Use a photo at least {MIN_SIDE}x{MIN_SIDE} pixels.",
-            "too_small",
-        )
-    jpeg, stored_width, stored_height = _normalised_jpeg(rgb)
+        raise _too_small(width, height)
+    jpeg, stored_width, stored_height = _normalised_jpeg(frame.rgb)
     return ValidatedImage(
         jpeg=jpeg,
         width=stored_width,

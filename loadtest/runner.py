@@ -99,6 +99,8 @@ def production_env(
         "EMOTION_MODEL_PATH": str(MODEL),
         "EMOTION_MODEL_REQUIRED": "true",
         "SPOTIFY_SANDBOX_ENABLED": "false",
+        # No Spotify app here: demo mode, which production settings accept only when explicit.
+        "DEMO_MODE": "true",
         # The load is what is measured, not the per-user budgets (which would refuse it).
         "DRF_THROTTLE_RATE_UPLOADS": "1000000/hour",
         "DRF_THROTTLE_RATE_USER": "1000000/minute",
@@ -179,6 +181,7 @@ def start_web(env: dict[str, str], workdir: Path, port: int) -> subprocess.Popen
             "--worker-class", "gthread", "--threads", str(GUNICORN_THREADS),
             "--keep-alive", "5",
             "--timeout", "60", "--access-logfile", str(workdir / "access.log"),
+            "--logger-class", "core.gunicorn_logger.RedactingGunicornLogger",
             "--forwarded-allow-ips", "127.0.0.1",
         ],
         env,

@@ -24,8 +24,16 @@ from social_core.exceptions import (
 from social_django.middleware import SocialAuthExceptionMiddleware
 
 from spotify.errors import SpotifyNotConnected, SpotifyReauthRequired
+from spotify.pipeline import StandInAccountRefused
 
 MESSAGES: list[tuple[type[SocialAuthBaseException], str, str]] = [
+    (
+        StandInAccountRefused,
+        "Staff accounts cannot use the demo Spotify",
+        "This server signs in with a stand-in for Spotify whose listeners anyone can pick, so "
+        "staff and curator accounts are never connected to one or signed in through one. Sign in "
+        "with your username and password instead.",
+    ),
     (
         AuthCanceled,
         "Spotify sign-in cancelled",
@@ -102,6 +110,8 @@ class SpotifyAuthExceptionMiddleware(SocialAuthExceptionMiddleware):
 
     def get_redirect_uri(self, request: HttpRequest, exception: Exception) -> str | None:
         # A refused disconnect goes back to the profile with a message; the rest get a page.
+        if isinstance(exception, StandInAccountRefused):
+            return None
         if isinstance(exception, AuthPolicyError) and request.user.is_authenticated:
             return reverse("library:profile")
         return None

@@ -95,7 +95,10 @@ def _error_page(request: HttpRequest, message: str, hint: str) -> HttpResponse:
 @sandbox_view(accounts=True)
 @require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
-    """Consent page: choose a demo listener, then Agree (a code) or Cancel (access_denied)."""
+    """Consent page: choose a listener and give its code, then Agree (a code) or Cancel.
+
+    The listener's code (services.listener_code) is what makes this safe: the shared listeners'
+    codes are shown on Moodtrack's own sign-in page, the others' nowhere."""
     params = request.POST if request.method == "POST" else request.GET
     auth = AuthorizeRequest.from_params(params)
     problem = _client_problem(request, auth)
@@ -113,6 +116,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
         person = catalogue.user(params.get("user", ""))
         if person is None:
             return _consent_page(request, auth, scopes, error="Choose a listener to continue as.")
+        # Choosing a listener is not enough: whoever is linked to it would be signed in.
+        if not services.listener_code_matches(person.id, params.get("code", "")):
+            error = (
+                f"That is not {person.display_name}'s code. The shared listeners' codes are on "
+                "Moodtrack's sign-in page."
+            )
+            return _consent_page(request, auth, scopes, error=error, status=403)
         code = services.code_issue(
             client_id=auth.client_id,
             redirect_uri=auth.redirect_uri,
@@ -123,14 +133,18 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return _consent_page(request, auth, scopes)
 
 
-def _consent_page(request, auth: AuthorizeRequest, scopes: list[str], error: str = ""):
+def _consent_page(
+    request, auth: AuthorizeRequest, scopes: list[str], error: str = "", status: int = 400
+):
     context = {
         "auth": auth,
         "permissions": [SCOPE_DESCRIPTIONS.get(scope, scope) for scope in scopes],
         "users": catalogue.listeners(),
         "error": error,
     }
-    return render(request, "spotify_sandbox/authorize.html", context, status=400 if error else 200)
+    return render(
+        request, "spotify_sandbox/authorize.html", context, status=status if error else 200
+    )
 
 
 def _client_credentials(request: HttpRequest) -> tuple[str, str] | None:

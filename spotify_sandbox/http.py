@@ -107,9 +107,9 @@ def sandbox_view(*, accounts: bool = False) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not settings.SPOTIFY_SANDBOX_ENABLED:
                 raise Http404("The Spotify stand-in is disabled.")
-            target = sandbox_path(request)
-            if request.META.get("QUERY_STRING"):
-                target += "?" + request.META["QUERY_STRING"]
+            target = services.fault_target(
+                sandbox_path(request), request.META.get("QUERY_STRING", "")
+            )
             rule = services.fault_take(path=target, method=request.method)
             if rule is not None:
                 return accounts_fault(rule) if accounts else web_api_fault(rule)

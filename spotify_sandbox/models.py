@@ -107,10 +107,11 @@ class SavedTrack(models.Model):
 class FaultRule(models.Model):
     """Answer matching requests with an error instead (set from tests, or /_control/faults)."""
 
-    path_regex = models.CharField(
+    path_glob = models.CharField(
         max_length=200,
-        help_text="re.search against the path below /spotify-sandbox/ and its query string, "
-        "e.g. ^v1/me/tracks or ^v1/me/tracks\\?.*offset=100",
+        help_text="A glob (fnmatch: * ? [...]; never a regular expression) matched against the "
+        "whole path below /spotify-sandbox/ (no trailing slash), then ? and the query string, "
+        "e.g. api/token, v1/me/tracks* or v1/me/tracks?*offset=100*",
     )
     method = models.CharField(max_length=10, blank=True, help_text="Empty: any method.")
     status = models.PositiveSmallIntegerField(help_text="429, 401, 500, 503, 400 (invalid_grant)…")
@@ -133,4 +134,4 @@ class FaultRule(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.method or '*'} {self.path_regex} → {self.status}"
+        return f"{self.method or '*'} {self.path_glob} → {self.status}"

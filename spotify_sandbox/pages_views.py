@@ -1,16 +1,19 @@
-"""The stand-in's own pages: an index, generated cover art, and the fault-injection control API."""
+"""The stand-in's own pages: an index, generated cover art, and the fault-injection control API.
+
+The control API changes how the stand-in answers everyone (faults) and ends listeners' sign-ins
+(expire-tokens): staff only, and CSRF-protected like every other form of the site (a JSON POST
+sends the `csrftoken` cookie's value as `X-CSRFToken`). Tests set faults through `Sandbox.fault`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from html import escape
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from spotify_sandbox import catalogue, services
@@ -60,7 +63,8 @@ opacity="0.8">{escape(album.artist.name)}</text></svg>"""
 def _rule_json(rule: FaultRule) -> dict[str, object]:
     return {
         "id": rule.pk,
-        "path_regex": rule.path_regex,
+        "path_glob": rule.path_glob,
+        "match": "glob",
         "method": rule.method,
         "status": rule.status,
         "retry_after": rule.retry_after,
@@ -70,35 +74,54 @@ def _rule_json(rule: FaultRule) -> dict[str, object]:
     }
 
 
-@csrf_exempt
+def _staff_only(request: HttpRequest) -> HttpResponse | None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return api_json({"error": "sign in as staff to use the control API"}, status=403)
+    if not user.is_staff:
+        return api_json({"error": "the control API is for staff"}, status=403)
+    return None
+
+
 @sandbox_view()
 def control_faults(request: HttpRequest) -> HttpResponse:
-    """GET lists fault rules, POST (JSON) adds one, DELETE removes them all."""
+    """GET lists fault rules, POST (JSON) adds one, DELETE removes them all. Staff only."""
+    refused = _staff_only(request)
+    if refused is not None:
+        return refused
     if request.method == "GET":
         return api_json({"faults": [_rule_json(rule) for rule in FaultRule.objects.all()]})
     if request.method == "DELETE":
         return api_json({"deleted": services.faults_clear()})
     if request.method != "POST":
         return api_json({"error": "method not allowed"}, status=405)
+    if request.content_type != "application/json":
+        return api_json({"error": "send the rule as application/json"}, status=415)
     try:
         body = json.loads(request.body or b"{}")
+        if "path_regex" in body:
+            raise ValueError("regular expressions are not accepted; send path_glob (fnmatch)")
+        if "path_glob" not in body:
+            raise KeyError("path_glob (a glob such as v1/me/tracks*; regular expressions are gone)")
         rule = services.fault_create(
-            path_regex=str(body["path_regex"]),
+            path_glob=str(body["path_glob"]),
             status=int(body["status"]),
             method=str(body.get("method") or ""),
             retry_after=None if body.get("retry_after") is None else int(body["retry_after"]),
             body_reason=str(body.get("body_reason") or ""),
             remaining=None if body.get("remaining") is None else int(body["remaining"]),
         )
-    except (ValueError, KeyError, TypeError, re.error) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         return api_json({"error": f"invalid fault rule: {error}"}, status=400)
     return api_json(_rule_json(rule), status=201)
 
 
-@csrf_exempt
 @sandbox_view()
 def control_expire_tokens(request: HttpRequest, user_id: str) -> HttpResponse:
-    """POST: expire a listener's access tokens (`?refresh=1`: their refresh tokens too)."""
+    """POST: expire a listener's access tokens (`?refresh=1`: their refresh tokens too). Staff."""
+    refused = _staff_only(request)
+    if refused is not None:
+        return refused
     if request.method != "POST":
         return api_json({"error": "method not allowed"}, status=405)
     expired = services.tokens_expire(spotify_user=user_id, refresh=bool(request.GET.get("refresh")))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import fnmatch
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from spotify_sandbox import catalogue
 from spotify_sandbox.models import (
@@ -201,21 +203,63 @@ def tokens_expire(*, spotify_user: str, refresh: bool = False) -> int:
     return Token.objects.filter(spotify_user=spotify_user, kind__in=kinds).update(expires_at=past)
 
 
+# Listener codes -------------------------------------------------------------------------------
+
+
+def listener_code(spotify_user: str) -> str:
+    """The code the consent page asks for before it signs anyone in as `spotify_user`.
+
+    Derived from SECRET_KEY and the listener's id (nothing stored): only this server can make it,
+    and Moodtrack shows it on its own sign-in page for the shared listeners (demo, real). Picking a
+    listener on the consent page is never enough to become the account linked to it.
+    """
+    digest = salted_hmac("spotify_sandbox.listener_code", spotify_user, algorithm="sha256")
+    raw = base64.b32encode(digest.digest()).decode().lower()[:8]
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def listener_code_matches(spotify_user: str, given: str) -> bool:
+    """Whether `given` is the listener's code (case, spaces and dashes do not matter)."""
+    cleaned = "".join(given.split()).replace("-", "").lower()
+    return constant_time_compare(cleaned, listener_code(spotify_user).replace("-", ""))
+
+
 # Faults ---------------------------------------------------------------------------------------
+
+MAX_PATH_GLOB = 200
+
+
+def fault_target(path: str, query: str = "") -> str:
+    """What a rule's glob is matched against: the path below /spotify-sandbox/ without a trailing
+    slash (the stand-in answers `v1/me` and `v1/me/` alike), then `?` and the query string."""
+    target = path.rstrip("/")
+    return f"{target}?{query}" if query else target
+
+
+def fault_matches(path_glob: str, target: str) -> bool:
+    """fnmatch-style glob (`*`, `?`, `[…]`), matched against the whole target, case-sensitive.
+
+    Never a regular expression: `(a+)+$` is a literal path. fnmatch compiles globs to patterns
+    without nested quantifiers, so matching is linear in the path's length.
+    """
+    return fnmatch.fnmatchcase(target, path_glob)
 
 
 def fault_create(
     *,
-    path_regex: str,
+    path_glob: str,
     status: int,
     method: str = "",
     retry_after: int | None = None,
     body_reason: str = "",
     remaining: int | None = None,
 ) -> FaultRule:
-    re.compile(path_regex)
+    if not path_glob or len(path_glob) > MAX_PATH_GLOB:
+        raise ValueError(f"path_glob must be 1 to {MAX_PATH_GLOB} characters")
+    if not 100 <= status <= 599:
+        raise ValueError("status must be an HTTP status (100-599)")
     return FaultRule.objects.create(
-        path_regex=path_regex,
+        path_glob=path_glob,
         status=status,
         method=method.upper(),
         retry_after=retry_after,
@@ -225,11 +269,13 @@ def fault_create(
 
 
 def fault_take(*, path: str, method: str) -> FaultRule | None:
-    """The first live rule matching this request, spending one of its `remaining` answers."""
+    """The first live rule matching this request, spending one of its `remaining` answers.
+
+    `path` is `fault_target(...)`: the path below the stand-in, `?` and the query string."""
     for rule in FaultRule.objects.exclude(remaining=0):
         if rule.method and rule.method != method.upper():
             continue
-        if not re.search(rule.path_regex, path):
+        if not fault_matches(rule.path_glob, path):
             continue
         if rule.remaining is not None:
             spent = FaultRule.objects.filter(pk=rule.pk, remaining__gt=0).update(

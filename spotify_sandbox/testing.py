@@ -97,10 +97,18 @@ class Sandbox:
             services.tokens_expire(spotify_user=spotify_user)
         return spotify_association_store(user=user, uid=spotify_user, extra_data=extra)
 
-    def fault(self, path_regex: str, status: int, **kwargs: Any):
+    def fault(self, path_glob: str, status: int, **kwargs: Any):
+        """A fault rule: `path_glob` is an fnmatch glob over the path below /spotify-sandbox/
+        (no trailing slash), `?` and the query string, e.g. `api/token` or `v1/me/tracks*`."""
         from spotify_sandbox import services
 
-        return services.fault_create(path_regex=path_regex, status=status, **kwargs)
+        return services.fault_create(path_glob=path_glob, status=status, **kwargs)
+
+    def code(self, spotify_user: str) -> str:
+        """The listener's code the consent page asks for (Moodtrack's sign-in page shows it)."""
+        from spotify_sandbox import services
+
+        return services.listener_code(spotify_user)
 
     def consent(
         self,
@@ -109,14 +117,23 @@ class Sandbox:
         user: str = "demo",
         action: str = "agree",
         session: requests.Session | None = None,
+        code: str | None = None,
     ) -> requests.Response:
-        """Open /authorize like a browser and press Agree (or Cancel) as `user`; no redirects."""
+        """Open /authorize like a browser and press Agree (or Cancel) as `user`; no redirects.
+
+        `code` is the listener code typed in: the right one unless a test gives another."""
         session = session or requests.Session()
         page = session.get(f"{self.root}/authorize", params=params, timeout=10)
         assert page.status_code == 200, page.text[:500]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert token, "the consent page has no CSRF token"
-        form = {**params, "csrfmiddlewaretoken": token.group(1), "user": user, "action": action}
+        form = {
+            **params,
+            "csrfmiddlewaretoken": token.group(1),
+            "user": user,
+            "action": action,
+            "code": self.code(user) if code is None else code,
+        }
         return session.post(
             f"{self.root}/authorize",
             data=form,
@@ -162,6 +179,27 @@ class Sandbox:
         assert back.status_code == 302
         assert back.headers["Location"].startswith(self.redirect_uri), back.headers["Location"]
         return session.get(back.headers["Location"], allow_redirects=False, timeout=60)
+
+    def staff_session(self, username: str = "operator") -> requests.Session:
+        """A staff member signed in with a password, ready for the stand-in's control API (JSON,
+        the CSRF token in `X-CSRFToken`)."""
+        from accounts.tests.factories import UserFactory
+
+        staff = UserFactory(username=username, is_staff=True)
+        session = requests.Session()
+        signed_in = session.post(
+            f"{self.base}/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": self.csrf_token(session),
+                "username": staff.username,
+                "password": "correct-horse-battery",
+            },
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert signed_in.status_code == 302, signed_in.text[:300]
+        session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+        return session
 
     def session_for(self, access_token: str) -> requests.Session:
         session = requests.Session()

@@ -53,7 +53,7 @@ def test_a_429_storm_for_minutes_pauses_tells_the_user_and_resumes_without_dupli
 ) -> None:
     user = _listener(sandbox, "synthetic-250")
     # After the first two pages, Spotify answers every Web API call with 429 / Retry-After 180.
-    storm = sandbox.fault(r"^v1/me/tracks\?.*offset=(1|2)\d\d", 429, retry_after=180)
+    storm = sandbox.fault("v1/me/tracks?*offset=[12][0-9][0-9]*", 429, retry_after=180)
 
     with pytest.raises(LibrarySyncPaused) as first:
         library_sync_run(user_id=user.pk)
@@ -89,7 +89,7 @@ def test_a_429_storm_for_minutes_pauses_tells_the_user_and_resumes_without_dupli
 
 def test_server_errors_back_off_then_resume_without_duplicates(sandbox: Sandbox) -> None:
     user = _listener(sandbox, "synthetic-120")
-    outage = sandbox.fault(r"^v1/", 502)
+    outage = sandbox.fault("v1/*", 502)
 
     countdowns = []
     checkpoint: dict = {}

@@ -60,6 +60,7 @@ def test_sign_in_with_spotify_then_the_library_is_synced(page, sandbox: Sandbox)
     expect(page).to_have_url(re.compile(r"/spotify-sandbox/authorize\?"))
     expect(page.get_by_role("heading", name="Moodtrack wants to connect")).to_be_visible()
     page.get_by_label(re.compile("Demo Listener")).check()
+    page.get_by_label("Listener code").fill(sandbox.code("demo"))
     page.get_by_role("button", name="Agree").click()
 
     # Back on Moodtrack, signed in, on the library page with the synced library.

@@ -113,7 +113,7 @@ def test_a_tampered_state_lands_on_a_friendly_page(sandbox: Sandbox) -> None:
 
 
 def test_a_provider_error_lands_on_a_friendly_page(sandbox: Sandbox) -> None:
-    sandbox.fault(r"^api/token$", 503)
+    sandbox.fault("api/token", 503)
 
     page = sandbox.sign_in(requests.Session())
 
@@ -123,7 +123,7 @@ def test_a_provider_error_lands_on_a_friendly_page(sandbox: Sandbox) -> None:
 
 
 def test_a_refused_code_lands_on_a_friendly_page(sandbox: Sandbox) -> None:
-    sandbox.fault(r"^api/token$", 400, body_reason="invalid_grant")
+    sandbox.fault("api/token", 400, body_reason="invalid_grant")
 
     page = sandbox.sign_in(requests.Session())
 

@@ -6,6 +6,8 @@ from typing import Any
 import environ
 from kombu import Exchange, Queue
 
+from .api import api_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -98,15 +100,18 @@ SOCIAL_AUTH_SPOTIFY_SECRET = env("SOCIAL_AUTH_SPOTIFY_SECRET", default="")
 # Empty: one key derived from SECRET_KEY. Generate one with
 #   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 SOCIAL_AUTH_TOKEN_KEYS = env.list("SOCIAL_AUTH_TOKEN_KEYS", default=[])
-# Demo mode (the "Try the demo" sign-in) is on exactly when no Spotify app is configured.
-DEMO_MODE = not SOCIAL_AUTH_SPOTIFY_KEY
+# Demo mode (the "Try the demo" sign-in): by default on exactly when no Spotify app is configured.
+# Production refuses to start in demo mode unless DEMO_MODE=true is set explicitly.
+DEMO_MODE = env.bool("DEMO_MODE", default=not SOCIAL_AUTH_SPOTIFY_KEY)
 DEMO_USERNAME = "demo"
 # "Try the demo" creates a listener per visitor; the beat task deletes those older than this.
 DEMO_VISITOR_MAX_AGE_HOURS = env.int("DEMO_VISITOR_MAX_AGE_HOURS", default=24)
 # Demo visitors one address may create (the rest get the 429 page until the window passes).
 DEMO_VISITOR_RATE = env("DEMO_VISITOR_RATE", default="20/hour")
-# The local Spotify stand-in (spotify_sandbox, /spotify-sandbox/): on by default in demo mode.
-SPOTIFY_SANDBOX_ENABLED = env.bool("SPOTIFY_SANDBOX_ENABLED", default=DEMO_MODE)
+# The local Spotify stand-in (spotify_sandbox, /spotify-sandbox/): by default only in demo mode
+# under DEBUG (local.py decides again with its own DEBUG default); anywhere else only with an
+# explicit SPOTIFY_SANDBOX_ENABLED=true. A missing Spotify key never turns it on by itself.
+SPOTIFY_SANDBOX_ENABLED = env.bool("SPOTIFY_SANDBOX_ENABLED", default=DEMO_MODE and DEBUG)
 if SPOTIFY_SANDBOX_ENABLED:
     INSTALLED_APPS = [*INSTALLED_APPS, "spotify_sandbox"]
 _SANDBOX_URL = "http://127.0.0.1:8000/spotify-sandbox"
@@ -188,6 +193,9 @@ SOCIAL_AUTH_PIPELINE = [
     "social_core.pipeline.social_auth.social_uid",
     "social_core.pipeline.social_auth.auth_allowed",
     "social_core.pipeline.social_auth.social_user",
+    # Staff and curators never sign in or connect through the Spotify stand-in (its listeners are
+    # shared personas): refused before anything is linked.
+    "spotify.pipeline.refuse_staff_on_the_stand_in",
     "social_core.pipeline.user.get_username",
     "social_core.pipeline.user.create_user",
     "social_core.pipeline.social_auth.associate_user",
@@ -210,6 +218,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    "core.body_limit.RequestBodyLimitMiddleware",  # before anything reads the body
     "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -268,6 +277,10 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# How many proxies of ours sit in front of the app, each appending to X-Forwarded-For. 0: the
+# client is REMOTE_ADDR (the header is ignored); N: the Nth entry from the right. Used by the
+# sign-in limiter, the token-failure throttle and DRF's throttles (core.security.client_address).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # CACHES
 # ------------------------------------------------------------------------------
@@ -283,8 +296,31 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # OAuth `code=`/`state=` (and token-like) query values never reach a log line: every handler
+    # redacts them (core/log_redaction.py), the dev server's request lines included. gunicorn's
+    # access log has its own logger class (docker/start-web.sh).
+    "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"level": env("DJANGO_LOG_LEVEL", default="INFO"), "handlers": ["console"]},
 }
 
@@ -341,43 +377,9 @@ CELERY_BEAT_SCHEDULE = {
     "demo-visitors-cleanup": {"task": "demo.tasks.demo_visitors_cleanup", "schedule": 60 * 60},
 }
 
-# DJANGO REST FRAMEWORK
+# DJANGO REST FRAMEWORK AND THE API SCHEMA (config/settings/api.py)
 # ------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": (
-        # Personal API tokens (hashed; profile page). First, so an API caller without
-        # credentials gets 401 with `WWW-Authenticate: Token`; the browser's session still works.
-        "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ),
-    "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": (
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
-    ),
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env("DRF_THROTTLE_RATE_ANON", default="60/minute"),
-        "user": env("DRF_THROTTLE_RATE_USER", default="600/minute"),
-        "uploads": env("DRF_THROTTLE_RATE_UPLOADS", default="30/hour"),
-    },
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Moodtrack API",
-    "DESCRIPTION": "Read a mood from a photo and get songs from your own Spotify library.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # The seven emotions appear in several fields (emotion, user_emotion, serializers): one enum.
-    "ENUM_NAME_OVERRIDES": {"EmotionEnum": "emotions.models.EMOTION_CHOICES"},
-}
+REST_FRAMEWORK, SPECTACULAR_SETTINGS = api_settings(env=env, trusted_proxies=TRUSTED_PROXY_COUNT)
 
 # Where track moods come from besides curators, ratings and the demo catalogue: a dotted path to
 # a class with `features(spotify_ids) -> {id: AudioFeatures}` (recommendations/moods.py). Empty by
@@ -400,12 +402,29 @@ EMOTION_MODEL_PRELOAD = env.bool("EMOTION_MODEL_PRELOAD", default=False)
 # Uploads over this many bytes or pixels get a 400 (the pixel limit stops decompression bombs).
 READING_MAX_UPLOAD_BYTES = env.int("READING_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 READING_MAX_PIXELS = env.int("READING_MAX_PIXELS", default=40_000_000)
+# The memory one upload's decode may hold (Pillow's pixel buffer and the decoder's own copies,
+# ml/bounded_decode.py): 40 MB is a 10 MP RGB PNG, a 40 MP baseline JPEG (decoded at 1/2 to 1/8).
+# Measured peak per upload with it: ~50 MB over the process (docs/RELIABILITY.md, finding 2).
+READING_MAX_DECODE_BYTES = env.int("READING_MAX_DECODE_BYTES", default=40 * 1024 * 1024)
+# Decodes at once per web process (2 cores per web container); a request that waits longer than
+# READING_DECODE_WAIT_SECONDS for a turn gets a 503 "try again in a few seconds".
+READING_MAX_CONCURRENT_DECODES = env.int("READING_MAX_CONCURRENT_DECODES", default=2)
+READING_DECODE_WAIT_SECONDS = env.float("READING_DECODE_WAIT_SECONDS", default=5.0)
 # Readings pending/processing longer than this are failed by the beat sweeper.
 READING_STUCK_AFTER_SECONDS = env.int("READING_STUCK_AFTER_SECONDS", default=600)
 # A reading still `processing` this long after its worker claimed it lost that worker (the task's
 # hard time limit is 120 s): the sweeper sends it again instead of waiting for the broker's
 # visibility timeout (an hour on Redis) to bring the unacknowledged message back.
 READING_RESEND_AFTER_SECONDS = env.int("READING_RESEND_AFTER_SECONDS", default=180)
+
+# REQUEST BODIES (core/body_limit.py: 413 before the body is read)
+# ------------------------------------------------------------------------------
+# The photo upload routes take the photo (READING_MAX_UPLOAD_BYTES) plus the form around it.
+REQUEST_UPLOAD_PATHS = ["/mood/", "/api/v1/readings/"]
+REQUEST_MAX_UPLOAD_BODY_BYTES = env.int("REQUEST_MAX_UPLOAD_BODY_BYTES", default=11 * 1024 * 1024)
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=1024 * 1024)
+# Django's own cap on non-file form data and request.body (400 beyond it): the same 1 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 
 # HEALTH CHECKS
 # ------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "moodtrack.example.com",
     "DATABASE_URL": "postgres://moodtrack@db:5432/moodtrack",
     "REDIS_URL": "redis://redis:6379/0",
+    # A Spotify app: without one, production refuses to start unless DEMO_MODE=true.
+    "SOCIAL_AUTH_SPOTIFY_KEY": "production-spotify-client-id",
+    "SOCIAL_AUTH_SPOTIFY_SECRET": "production-spotify-client-secret",
 }
 ENV_VARS = [
     "DJANGO_SECRET_KEY",
@@ -26,6 +29,16 @@ ENV_VARS = [
     "CELERY_FILESYSTEM_DIR",
     "EMOTION_MODEL_REQUIRED",
     "SOCIAL_AUTH_SPOTIFY_KEY",
+    "SOCIAL_AUTH_SPOTIFY_SECRET",
+    "DEMO_MODE",
+    "SPOTIFY_SANDBOX_ENABLED",
+    "LASTFM_SANDBOX_ENABLED",
+    "SPOTIFY_ACCOUNTS_BASE_URL",
+    "SPOTIFY_API_BASE_URL",
+    "DJANGO_TRUSTED_PROXY_COUNT",
+    "DJANGO_SECURE_HSTS_SECONDS",
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "DJANGO_SECURE_HSTS_PRELOAD",
 ]
 
 

@@ -158,4 +158,4 @@ def test_a_large_photo_is_stored_smaller() -> None:
 
     result = validate_image_upload(images.upload(big))
 
-    assert (result.width, result.height) == (STORED_MAX_SIDE, 1536)
+    assert (result.width, result.height) == (STORED_MAX_SIDE, STORED_MAX_SIDE * 3 // 4)

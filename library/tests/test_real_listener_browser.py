@@ -130,6 +130,7 @@ def test_the_real_listener_gets_moods_on_day_one(
     page.get_by_role("button", name="Sign in with Spotify").click()
     expect(page).to_have_url(re.compile(r"/spotify-sandbox/authorize\?"))
     page.get_by_label(re.compile(r"Robin \(real songs\)")).check()
+    page.get_by_label("Listener code").fill(sandbox.code("real"))
     page.get_by_role("button", name="Agree").click()
     expect(page).to_have_url(f"{sandbox.base}/library/")
     timings["sign-in and sync"] = time.monotonic() - started

@@ -142,7 +142,7 @@ def test_playlists_owned_or_collaborative_are_read_followed_ones_skipped(
 def test_a_429_reschedules_the_task_with_retry_after_and_resumes(listener, sandbox, monkeypatch):
     user = listener("synthetic-300")
     # The third page of liked songs answers 429 once.
-    sandbox.fault(r"^v1/me/tracks\?.*offset=100", 429, retry_after=7, remaining=1)
+    sandbox.fault("v1/me/tracks?*offset=100*", 429, retry_after=7, remaining=1)
     sleeps: list[float] = []
     monkeypatch.setattr(time, "sleep", lambda seconds: sleeps.append(seconds))
     retries: list[dict] = []
@@ -179,7 +179,7 @@ def test_a_429_reschedules_the_task_with_retry_after_and_resumes(listener, sandb
 
 def test_a_long_retry_after_is_capped_and_shown_as_paused(listener, sandbox, settings) -> None:
     settings.SPOTIFY_RETRY_AFTER_MAX_SECONDS = 600
-    sandbox.fault(r"^v1/me/tracks", 429, retry_after=86_400, body_reason="QUOTA_EXCEEDED")
+    sandbox.fault("v1/me/tracks*", 429, retry_after=86_400, body_reason="QUOTA_EXCEEDED")
     user = listener("synthetic-10")
 
     with pytest.raises(LibrarySyncPaused) as paused:
@@ -210,7 +210,7 @@ def test_connection_errors_retry_with_backoff_then_give_up(listener, settings) -
 
 def test_a_server_error_is_retried_by_the_task_and_then_succeeds(listener, sandbox, monkeypatch):
     user = listener("synthetic-60")
-    sandbox.fault(r"^v1/me/top/tracks", 503, remaining=1)
+    sandbox.fault("v1/me/top/tracks*", 503, remaining=1)
     countdowns: list[int] = []
     real_retry = library_sync.retry
     monkeypatch.setattr(
@@ -226,8 +226,8 @@ def test_a_server_error_is_retried_by_the_task_and_then_succeeds(listener, sandb
 
 
 def test_removed_endpoints_are_skipped_with_a_log_line(listener, sandbox, caplog) -> None:
-    sandbox.fault(r"^v1/me/top/tracks", 403)
-    sandbox.fault(r"^v1/me/player/recently-played", 404)
+    sandbox.fault("v1/me/top/tracks*", 403)
+    sandbox.fault("v1/me/player/recently-played*", 404)
     user = listener("synthetic-40")
 
     with caplog.at_level(logging.WARNING, logger="library.sync"):
@@ -245,7 +245,7 @@ def test_an_expired_sign_in_needs_reauth_and_keeps_the_library(listener, sandbox
     social = user.social_auth.get()
     social.extra_data["auth_time"] = int(time.time()) - 7200  # the access token has expired
     social.save()
-    sandbox.fault(r"^api/token$", 400, body_reason="invalid_grant")
+    sandbox.fault("api/token", 400, body_reason="invalid_grant")
 
     result = library_sync_run(user_id=user.pk)
 

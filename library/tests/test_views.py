@@ -234,7 +234,7 @@ def test_an_interrupted_save_is_finished_not_repeated(sandbox: Sandbox) -> None:
     user = UserFactory()
     sandbox.link(user, "demo")
     recommendation = _recommendation(user, [1, 2, 3])
-    sandbox.fault(r"^v1/playlists/[^/]+/items", 503, method="POST", remaining=1)
+    sandbox.fault("v1/playlists/*/items*", 503, method="POST", remaining=1)
     client = Client()
     client.force_login(user)
 

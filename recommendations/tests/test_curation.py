@@ -134,7 +134,7 @@ def test_a_refusal_in_the_worker_removes_the_row_the_import_made(
     queued = mood_playlist_import_request(user=curator, playlist_ref=FOCUS.id, mood="calm")
     assert queued.created
     assert queued.playlist.name == "Focus"  # Spotify's name, read by the check
-    sandbox.fault(r"^v1/playlists/[^/]+/items", 403, remaining=1)
+    sandbox.fault("v1/playlists/*/items*", 403, remaining=1)
 
     tracks = mood_playlist_import_task.delay(
         queued.playlist.pk, curator.pk, discard_on_refusal=True
@@ -151,7 +151,7 @@ def test_a_refusal_in_the_worker_keeps_a_playlist_that_was_here_before(
     queued = mood_playlist_import_request(user=curator, playlist_ref=FOCUS.id, mood="calm")
     assert not queued.created
     assert queued.playlist.pk == kept.pk
-    sandbox.fault(r"^v1/playlists/[^/]+/items", 403, remaining=1)
+    sandbox.fault("v1/playlists/*/items*", 403, remaining=1)
 
     mood_playlist_import_task.delay(kept.pk, curator.pk, discard_on_refusal=queued.created)
 
@@ -180,7 +180,7 @@ def test_the_curators_own_playlists_are_listed(curator: User) -> None:
 def test_the_list_says_why_it_is_missing(sandbox: Sandbox, curator: User) -> None:
     assert curator_playlists(user=UserFactory()).connected is False
 
-    sandbox.fault(r"^v1/me/playlists", 503, remaining=1)
+    sandbox.fault("v1/me/playlists*", 503, remaining=1)
     listing = curator_playlists(user=curator)
 
     assert listing.connected
@@ -189,7 +189,7 @@ def test_the_list_says_why_it_is_missing(sandbox: Sandbox, curator: User) -> Non
 
 
 def test_a_rate_limit_reschedules_the_import(sandbox: Sandbox, curator: User) -> None:
-    sandbox.fault(r"^v1/playlists/[^/]+/items", 429, retry_after=7, remaining=1)
+    sandbox.fault("v1/playlists/*/items*", 429, retry_after=7, remaining=1)
 
     queued = mood_playlist_import_request(user=curator, playlist_ref=FOCUS.id, mood="calm")
     assert queued.playlist.import_status == "queued"
@@ -412,7 +412,7 @@ def test_saving_the_form_during_an_import_keeps_the_import_status(
 ) -> None:
     """The change form was loaded while the import ran; it ends before the curator presses Save."""
     from recommendations import curation
-    from recommendations.admin import MoodPlaylistAdmin
+    from recommendations.admin.playlists import MoodPlaylistAdmin
 
     playlist = MoodPlaylist.objects.create(
         name="Focus", mood="calm", spotify_playlist_id=FOCUS.id, import_status="running"
@@ -448,13 +448,15 @@ def test_saving_the_form_during_an_import_keeps_the_import_status(
 # Connecting Spotify ----------------------------------------------------------------------------
 
 
-def test_connecting_spotify_never_renames_a_staff_account(sandbox: Sandbox) -> None:
+def test_connecting_spotify_never_renames_an_account(sandbox: Sandbox) -> None:
+    # Staff and curators never connect through the stand-in (spotify_sandbox/tests/
+    # test_security.py); a local account that does keeps its names and email.
     import requests
     from social_django.models import UserSocialAuth
 
-    staff = UserFactory(username="admin", is_staff=True, is_superuser=True, email="a@example.com")
-    named = UserFactory(username="pat", is_staff=True, first_name="Pat", last_name="Lee")
-    for user, spotify_user in ((staff, "sam"), (named, "alex")):
+    plain = UserFactory(username="admin", email="a@example.com")
+    named = UserFactory(username="pat", first_name="Pat", last_name="Lee")
+    for user, spotify_user in ((plain, "sam"), (named, "alex")):
         browser = requests.Session()
         token = sandbox.csrf_token(browser)
         signed_in = browser.post(
@@ -473,13 +475,10 @@ def test_connecting_spotify_never_renames_a_staff_account(sandbox: Sandbox) -> N
 
         assert done.headers["Location"] == "/accounts/profile/"
         assert UserSocialAuth.objects.get(uid=spotify_user).user == user
-        admin = browser.get(sandbox.base + "/admin/", timeout=10).text
-        greeting = "admin" if user == staff else "Pat"
-        assert f"<strong>{greeting}</strong>" in admin
 
-    staff.refresh_from_db()
+    plain.refresh_from_db()
     named.refresh_from_db()
-    assert (staff.first_name, staff.last_name, staff.email) == ("", "", "a@example.com")
+    assert (plain.first_name, plain.last_name, plain.email) == ("", "", "a@example.com")
     assert (named.first_name, named.last_name) == ("Pat", "Lee")
 
 

@@ -95,7 +95,7 @@ def test_create_playlist_with_tracks(listener, openapi_checked_client) -> None:
 
 
 def test_429_raises_with_retry_after_and_reason(listener, sandbox) -> None:
-    sandbox.fault(r"^v1/me/tracks", 429, retry_after=42, body_reason="QUOTA_EXCEEDED")
+    sandbox.fault("v1/me/tracks*", 429, retry_after=42, body_reason="QUOTA_EXCEEDED")
     client = spotify.client_for(listener())
 
     with pytest.raises(spotify.SpotifyRateLimited) as raised:
@@ -107,7 +107,7 @@ def test_429_raises_with_retry_after_and_reason(listener, sandbox) -> None:
 
 
 def test_5xx_and_network_failures_raise_unavailable(listener, sandbox, settings) -> None:
-    sandbox.fault(r"^v1/me/top/", 502)
+    sandbox.fault("v1/me/top/*", 502)
     client = spotify.client_for(listener())
     with pytest.raises(spotify.SpotifyUnavailable):
         list(spotify.iter_top_tracks(client, "short_term"))
@@ -120,7 +120,7 @@ def test_5xx_and_network_failures_raise_unavailable(listener, sandbox, settings)
 def test_a_401_refreshes_the_token_once_and_retries(listener, sandbox) -> None:
     user = listener("alex")
     before = user.social_auth.get().access_token
-    sandbox.fault(r"^v1/me/?$", 401, remaining=1)
+    sandbox.fault("v1/me", 401, remaining=1)
     client = spotify.client_for(user)
 
     profile = spotify.current_profile(client)
@@ -131,7 +131,7 @@ def test_a_401_refreshes_the_token_once_and_retries(listener, sandbox) -> None:
 
 
 def test_a_401_after_a_refresh_means_sign_in_again(listener, sandbox) -> None:
-    sandbox.fault(r"^v1/me/?$", 401)
+    sandbox.fault("v1/me", 401)
     client = spotify.client_for(listener("alex"))
 
     with pytest.raises(spotify.SpotifyReauthRequired):

@@ -19,7 +19,7 @@ def demo(sandbox: Sandbox) -> requests.Session:
 
 
 def test_a_429_carries_retry_after_then_the_rule_runs_out(demo, sandbox, spotify_openapi) -> None:
-    sandbox.fault(r"^v1/me/tracks", 429, retry_after=7, remaining=2)
+    sandbox.fault("v1/me/tracks*", 429, retry_after=7, remaining=2)
     url = sandbox.api + "me/tracks"
 
     answers = [demo.get(url, timeout=10) for _ in range(3)]
@@ -32,9 +32,9 @@ def test_a_429_carries_retry_after_then_the_rule_runs_out(demo, sandbox, spotify
 
 
 def test_quota_exceeded_reason_and_other_statuses(demo, sandbox, spotify_openapi) -> None:
-    sandbox.fault(r"^v1/me/top/", 429, retry_after=3600, body_reason="QUOTA_EXCEEDED")
-    sandbox.fault(r"^v1/me/playlists", 503, method="GET", remaining=1)
-    sandbox.fault(r"^v1/me$", 401, remaining=1)
+    sandbox.fault("v1/me/top/*", 429, retry_after=3600, body_reason="QUOTA_EXCEEDED")
+    sandbox.fault("v1/me/playlists*", 503, method="GET", remaining=1)
+    sandbox.fault("v1/me", 401, remaining=1)
 
     quota = demo.get(sandbox.api + "me/top/tracks", timeout=10)
     unavailable = demo.get(sandbox.api + "me/playlists", timeout=10)
@@ -50,23 +50,40 @@ def test_quota_exceeded_reason_and_other_statuses(demo, sandbox, spotify_openapi
 
 def test_the_control_api_adds_lists_and_clears_faults(demo, sandbox) -> None:
     control = f"{sandbox.root}/_control/faults"
+    staff = sandbox.staff_session()
 
-    created = requests.post(
-        control, json={"path_regex": "^v1/me/tracks", "status": 500, "remaining": 1}, timeout=10
+    created = staff.post(
+        control, json={"path_glob": "v1/me/tracks*", "status": 500, "remaining": 1}, timeout=10
     )
     assert created.status_code == 201
-    assert requests.get(control, timeout=10).json()["faults"][0]["status"] == 500
+    assert created.json()["match"] == "glob"
+    assert staff.get(control, timeout=10).json()["faults"][0]["status"] == 500
     assert demo.get(sandbox.api + "me/tracks", timeout=10).status_code == 500
-    assert requests.delete(control, timeout=10).json() == {"deleted": 1}
-    bad = requests.post(control, json={"path_regex": "(", "status": 500}, timeout=10)
-    assert bad.status_code == 400
+    assert staff.delete(control, timeout=10).json() == {"deleted": 1}
+    regex = staff.post(control, json={"path_regex": "^v1/", "status": 500}, timeout=10)
+    assert regex.status_code == 400
+    assert "path_glob" in regex.json()["error"]
 
 
 def test_the_control_api_expires_tokens(demo, sandbox) -> None:
-    expired = requests.post(f"{sandbox.root}/_control/users/demo/expire-tokens", timeout=10)
+    staff = sandbox.staff_session()
+    expired = staff.post(f"{sandbox.root}/_control/users/demo/expire-tokens", timeout=10)
 
     assert expired.json()["expired"] >= 1
     assert demo.get(sandbox.api + "me", timeout=10).status_code == 401
+
+
+def test_fault_globs_match_the_whole_path_and_query() -> None:
+    from spotify_sandbox.services import fault_matches, fault_target
+
+    assert fault_target("v1/me/", "") == "v1/me"
+    assert fault_matches("v1/me", fault_target("v1/me/", ""))
+    assert not fault_matches("v1/me", fault_target("v1/me/tracks", ""))
+    assert fault_matches("v1/me/tracks*", fault_target("v1/me/tracks", "limit=50"))
+    assert fault_matches("v1/me/tracks?*offset=100*", fault_target("v1/me/tracks", "offset=100"))
+    assert not fault_matches("v1/me/tracks?*offset=100*", fault_target("v1/me/tracks", "offset=0"))
+    assert fault_matches("v1/playlists/*/items*", "v1/playlists/abc/items?position=0")
+    assert not fault_matches("^v1/.*", "v1/me")  # regex syntax is literal text in a glob
 
 
 def test_covers_are_generated_locally(sandbox: Sandbox) -> None:
