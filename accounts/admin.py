@@ -15,6 +15,25 @@ from accounts.curators import curators_group_ensure
 from accounts.models import ApiToken, User
 
 
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """Seen by superusers only, and changed by nobody here (secrets live behind these models)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display: tuple[str, ...] = (
@@ -52,7 +71,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SuperuserReadOnlyAdmin):
     """Superusers see who holds which token and may revoke it; nobody sees or makes a key here
     (a listener makes their own on the profile page, where the key is shown once)."""
 
@@ -63,21 +82,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     actions = ["revoke"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
@@ -96,25 +100,13 @@ if apps.is_installed("social_django"):
             admin.site.unregister(_model)
 
     @admin.register(UserSocialAuth)
-    class UserSocialAuthAdmin(admin.ModelAdmin):
+    class UserSocialAuthAdmin(SuperuserReadOnlyAdmin):
         list_display = ("user", "provider", "uid", "created", "modified")
         list_filter = ("provider",)
         search_fields = ("user__username", "uid")
         list_select_related = ("user",)
         fields = ("user", "provider", "uid", "created", "modified")
         readonly_fields = fields
-
-        def has_module_permission(self, request: HttpRequest) -> bool:
-            return request.user.is_active and request.user.is_superuser
-
-        def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-            return request.user.is_active and request.user.is_superuser
-
-        def has_add_permission(self, request: HttpRequest) -> bool:
-            return False
-
-        def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-            return False
 
         def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
             # Disconnecting is the user's (profile page); a superuser may remove a stale link.

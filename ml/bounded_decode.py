@@ -14,16 +14,14 @@ PNG of 6320x6320 RGBA costs ~1.3 GB that way (docs/RELIABILITY.md, security find
 from __future__ import annotations
 
 import contextlib
-import io
 import math
-import warnings
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from ml.imageio import BACKGROUND, ImageDecodeError, _sniff_unsupported, header_problem
+from ml.imageio import BACKGROUND, ImageDecodeError, opened_image
 
 # Bytes per pixel of Pillow's in-memory modes (RGB is stored as 4 bytes, like RGBA).
 _ONE_BYTE_MODES = frozenset({"1", "L", "P"})
@@ -194,43 +192,15 @@ def decode_bounded(
     decode would hold more than `max_decode_bytes` (see `decode_cost`). Animated images give
     their first frame.
     """
-    if not data:
-        raise ImageDecodeError("the file is empty")
-    refused = _sniff_unsupported(data) or header_problem(data)
-    if refused:
-        raise ImageDecodeError(refused)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image: Image.Image = Image.open(io.BytesIO(data))
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ImageDecodeError(
-                    f"the image is too large: {width}x{height} is {width * height / 1e6:.0f} MP, "
-                    f"the limit is {max_pixels / 1e6:.0f} MP"
-                )
-            if width < 1 or height < 1:
-                raise ImageDecodeError("the image has no pixels")
-            image.seek(0)
-            original_mode = image.mode
-            if image.format in ("JPEG", "MPO"):
-                image.draft(image.mode, _target_size(width, height, max_side))
-            cost = decode_cost(image, (width, height))
-            if cost > max_decode_bytes:
-                raise _too_large(width, height, original_mode, cost, max_decode_bytes)
-            image.load()
-    except Image.DecompressionBombError:
-        raise ImageDecodeError(
-            f"the image is too large (over the {max_pixels / 1e6:.0f} MP limit)"
-        ) from None
-    except UnidentifiedImageError:
-        raise ImageDecodeError(
-            "the file is not an image we can read (use JPEG, PNG, WebP, GIF, BMP or TIFF)"
-        ) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        if isinstance(exc, ImageDecodeError):
-            raise
-        raise ImageDecodeError(f"the image is truncated or corrupt ({exc})") from None
+    with opened_image(data, max_pixels=max_pixels) as image:
+        width, height = image.size
+        original_mode = image.mode
+        if image.format in ("JPEG", "MPO"):
+            image.draft(image.mode, _target_size(width, height, max_side))
+        cost = decode_cost(image, (width, height))
+        if cost > max_decode_bytes:
+            raise _too_large(width, height, original_mode, cost, max_decode_bytes)
+        image.load()
 
     try:
         orientation = _orientation(image)

@@ -6,6 +6,7 @@ import contextlib
 import io
 import struct
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -92,12 +93,11 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"))
 
 
-def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Decode image bytes into an HxWx3 RGB uint8 array, upright per its EXIF orientation.
-
-    Animated images give their first frame. Raises ImageDecodeError for empty, non-image,
-    truncated, unsupported or over-large (`max_pixels`) input.
-    """
+@contextlib.contextmanager
+def opened_image(data: bytes, *, max_pixels: int) -> Iterator[Image.Image]:
+    """Image bytes opened lazily (header only) after the cheap checks: empty, unsupported,
+    crafted headers, over `max_pixels`. Pillow's failures inside the block, the caller's decoding
+    included, become ImageDecodeError with a sentence."""
     if not data:
         raise ImageDecodeError("the file is empty")
     refused = _sniff_unsupported(data) or header_problem(data)
@@ -116,7 +116,7 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
             if width < 1 or height < 1:
                 raise ImageDecodeError("the image has no pixels")
             image.seek(0)
-            image.load()
+            yield image
     except Image.DecompressionBombError:
         raise ImageDecodeError(
             f"the image is too large (over the {max_pixels / 1e6:.0f} MP limit)"
@@ -129,6 +129,16 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
         if isinstance(exc, ImageDecodeError):
             raise
         raise ImageDecodeError(f"the image is truncated or corrupt ({exc})") from None
+
+
+def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Decode image bytes into an HxWx3 RGB uint8 array, upright per its EXIF orientation.
+
+    Animated images give their first frame. Raises ImageDecodeError for empty, non-image,
+    truncated, unsupported or over-large (`max_pixels`) input.
+    """
+    with opened_image(data, max_pixels=max_pixels) as image:
+        image.load()
     # A malformed EXIF block should not cost the user their photo: keep it as stored.
     with contextlib.suppress(OSError, ValueError, SyntaxError, KeyError, TypeError):
         image = ImageOps.exif_transpose(image)

@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.tests.chromium import launch_chromium
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 from emotions.tests.readings_data import readings_at, recommend, tracks
 from library.tests.factories import LibraryEntryFactory, TrackFactory
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 640}
@@ -49,10 +49,7 @@ def chromium() -> Iterator:
     saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
     if saved is None:

@@ -16,12 +16,12 @@ import requests
 from django.test import Client
 
 from accounts.models import ApiToken, User
+from core.tests.chromium import launch_chromium
 from emotions.tests import images
 from emotions.tests.conftest import tiny_model_file  # noqa: F401 - a fixture
 from library.evidence import track_moods_sync_curated
 from library.tests.factories import curated_library
 
-CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,10 +52,7 @@ def page(live_server, listener: User, monkeypatch: pytest.MonkeyPatch) -> Iterat
     client = Client()
     client.force_login(listener)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(base_url=live_server.url, viewport=PHONE)
         host = live_server.url.split("://", 1)[1].split(":")[0]
         context.add_cookies(

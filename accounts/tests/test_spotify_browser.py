@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from core.tests.chromium import launch_chromium
 from library.models import LibrarySync
 from spotify_sandbox.testing import Sandbox
-
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,10 +25,7 @@ def page(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(base_url=sandbox.base)
         tab = context.new_page()
         tab.set_default_timeout(60_000)  # the library sync runs inside the sign-in request

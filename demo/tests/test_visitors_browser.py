@@ -6,10 +6,9 @@ import re
 
 import pytest
 
+from core.tests.chromium import launch_chromium
 from emotions.models import MoodReading
 from library.models import LibraryEntry, LibrarySync
-
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +21,7 @@ def test_two_visitors_get_their_own_listeners_and_one_deleting_leaves_the_other(
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         # Two visitors: separate contexts share no cookies, as two people on two machines.
         pages = []
         for _ in range(2):

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.tests.chromium import launch_chromium
 from emotions.models import MoodReading
 from emotions.tests.readings_data import rate, readings_at, recommend, tracks
 from insights.dashboard import EMOTION_ORDER, period_for_range
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
 # Thirty readings, one a day, cycling through the emotions (so every range has a mix).
 CYCLE = ("happy", "sad", "neutral", "happy", "angry", "surprise", "fear", "happy", "disgust", "sad")
@@ -47,10 +47,7 @@ def page(live_server, listener: User) -> Iterator:
     # Playwright's sync API runs an event loop in this thread; the ORM calls are still sync.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(base_url=live_server.url, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -175,10 +172,7 @@ def test_screenshot_of_the_demo_dashboard(live_server, transactional_db: None) -
     demo.seed(stdout=StringIO())
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 900}
         ).new_page()

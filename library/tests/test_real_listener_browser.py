@@ -18,13 +18,13 @@ from collections.abc import Iterator
 import pytest
 
 from accounts.models import User
+from core.tests.chromium import launch_chromium
 from lastfm_sandbox.testing import LastfmStandIn
 from library import tags as tags_service
 from library.models import LibrarySync, TagFetch, TrackMood
 from library.tasks import tags_fetch
 from spotify_sandbox.testing import Sandbox
 
-CHROMIUM = "/usr/bin/chromium"
 # A reason names its evidence with one of these (recommendations.services.SOURCE_PHRASES).
 EVIDENCE_WORDS = ("Last.fm", "playlist", "curated", "sorted", "ratings")
 PHONE = {"width": 390, "height": 844}
@@ -77,10 +77,7 @@ def page(
     # Playwright's sync API runs an event loop in this thread; the test's own ORM work is safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(
             base_url=sandbox.base, viewport={"width": 1100, "height": 900}
         )

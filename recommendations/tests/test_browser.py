@@ -6,12 +6,11 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
+from core.tests.chromium import launch_chromium
 from emotions.tests.factories import MoodReadingFactory
 from feedback.models import Rating
 from library.evidence import track_moods_sync_curated
 from library.tests.factories import curated_library
-
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +25,7 @@ def page(live_server, user, monkeypatch) -> Iterator:
     client = Client()
     client.force_login(user)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(base_url=live_server.url)
         host = live_server.url.split("://", 1)[1].split(":")[0]
         context.add_cookies(

@@ -12,13 +12,13 @@ import pytest
 from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.tests.chromium import launch_chromium
 from library.models import LibraryEntry, MoodPlaylist, Track
 from recommendations import curation
 from recommendations.services import recommendation_create
 from spotify_sandbox import catalogue
 from spotify_sandbox.testing import Sandbox
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
 FOCUS = catalogue.PLAYLISTS["demo-focus"]  # 60 tracks; the stand-in user "demo" owns it
 OTHERS = [catalogue.PLAYLISTS["demo-run"], catalogue.PLAYLISTS["demo-rain"]]
@@ -54,10 +54,7 @@ def page(sandbox: Sandbox, curator: User) -> Iterator:
 
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_context(base_url=sandbox.base).new_page()
         page.set_default_timeout(20_000)
         # The import runs inside the request here (eager Celery): give the navigation time.
