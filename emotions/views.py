@@ -48,14 +48,20 @@ def _own_reading(request: AuthenticatedHttpRequest, pk: int) -> MoodReading:
     return reading
 
 
-def _songs_url(reading: MoodReading, strategy: str) -> str | None:
-    """The recommendations panel for this reading, once it has a final emotion."""
+def _songs_url(reading: MoodReading, strategy: str, *, focus: bool = False) -> str | None:
+    """The recommendations panel for this reading, once it has a final emotion.
+
+    With `focus`, the panel takes the keyboard focus when it arrives (after a correction).
+    """
     if not reading.is_final or not reading.effective_emotion:
         return None
-    return reverse("recommendations:for_reading", args=[reading.pk]) + f"?strategy={strategy}"
+    url = reverse("recommendations:for_reading", args=[reading.pk]) + f"?strategy={strategy}"
+    return url + "&focus=1" if focus else url
 
 
-def _panel_context(request: AuthenticatedHttpRequest, reading: MoodReading) -> dict[str, Any]:
+def _panel_context(
+    request: AuthenticatedHttpRequest, reading: MoodReading, *, corrected: bool = False
+) -> dict[str, Any]:
     age = (timezone.now() - reading.created_at).total_seconds()
     slow = not reading.is_final and age > SLOW_AFTER_SECONDS
     emotion = reading.effective_emotion
@@ -74,8 +80,10 @@ def _panel_context(request: AuthenticatedHttpRequest, reading: MoodReading) -> d
         "chart_summary": chart_summary(reading),
         "geometry": face_geometry(reading),
         "options": emotion_options(reading.user_emotion),
-        "songs_url": _songs_url(reading, request.user.default_strategy),
+        "songs_url": _songs_url(reading, request.user.default_strategy, focus=corrected),
         "announce": request.htmx and reading.is_final,
+        # After a correction (or its undo) the focus moves on to the updated songs, not the body.
+        "corrected": corrected,
     }
 
 
@@ -198,9 +206,8 @@ def reading_correct_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     except ApplicationError as exc:
         messages.error(request, exc.message)
     if request.htmx:
-        return render(
-            request, "emotions/partials/reading_panel.html", _panel_context(request, reading)
-        )
+        context = _panel_context(request, reading, corrected=True)
+        return render(request, "emotions/partials/reading_panel.html", context)
     return redirect("emotions:reading", pk=reading.pk)
 
 

@@ -5,6 +5,7 @@ set -euo pipefail
 PICO_VERSION="2.1.1"
 HTMX_VERSION="2.0.11"
 CHARTJS_VERSION="4.6.1"
+AXE_VERSION="4.14.1"  # axe-core: the accessibility browser test only (tests/test_accessibility_browser.py)
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 vendor="$root/static/vendor"
@@ -24,12 +25,14 @@ fetch() {
 pico="$(fetch "@picocss/pico@$PICO_VERSION")"
 htmx="$(fetch "htmx.org@$HTMX_VERSION")"
 chartjs="$(fetch "chart.js@$CHARTJS_VERSION")"
+axe="$(fetch "axe-core@$AXE_VERSION")"
 
 rm -rf "$vendor"
-mkdir -p "$vendor/pico" "$vendor/htmx" "$vendor/chartjs"
+mkdir -p "$vendor/pico" "$vendor/htmx" "$vendor/chartjs" "$vendor/axe-core"
 cp "$pico/css/pico.min.css" "$pico/LICENSE.md" "$vendor/pico/"
 cp "$htmx/dist/htmx.min.js" "$htmx/LICENSE" "$vendor/htmx/"
 cp "$chartjs/dist/chart.umd.min.js" "$chartjs/LICENSE.md" "$vendor/chartjs/"
+cp "$axe/axe.min.js" "$axe/LICENSE" "$vendor/axe-core/"
 # The source map is not vendored: drop its reference, or collectstatic's manifest step fails.
 sed -i '/^\/\/# sourceMappingURL=/d' "$vendor/chartjs/chart.umd.min.js"
 
@@ -38,6 +41,7 @@ cat > "$vendor/VERSIONS.txt" <<VERSIONS
 @picocss/pico $PICO_VERSION
 htmx.org $HTMX_VERSION
 chart.js $CHARTJS_VERSION
+axe-core $AXE_VERSION
 VERSIONS
 
 echo "Vendored into $vendor:"

@@ -18,3 +18,24 @@ def test_no_static_file_references_a_missing_source_map() -> None:
     ]
 
     assert missing == []
+
+
+def test_the_vendored_packages_are_the_pinned_ones() -> None:
+    """static/vendor/VERSIONS.txt, the script's pins and the vendored files agree (axe-core's
+    banner carries its version; the accessibility browser test evaluates that file)."""
+    script = (ROOT / "scripts" / "vendor_static.sh").read_text()
+    pins = dict(re.findall(r'^(\w+)_VERSION="([^"]+)"', script, flags=re.MULTILINE))
+    recorded = dict(
+        line.split(" ", 1)
+        for line in (ROOT / "static" / "vendor" / "VERSIONS.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert recorded == {
+        "@picocss/pico": pins["PICO"],
+        "htmx.org": pins["HTMX"],
+        "chart.js": pins["CHARTJS"],
+        "axe-core": pins["AXE"],
+    }
+    axe = (ROOT / "static" / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    assert axe.startswith(f"/*! axe v{pins['AXE']}\n")
+    assert (ROOT / "static" / "vendor" / "axe-core" / "LICENSE").exists()

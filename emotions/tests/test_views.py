@@ -365,6 +365,23 @@ def test_correcting_with_htmx_returns_the_updated_panel(
 
 
 @pytest.mark.django_db
+def test_correcting_with_htmx_moves_the_focus_on_to_the_new_songs(
+    client_logged_in: Client, user: User
+) -> None:
+    reading = MoodReadingFactory(user=user, done=True)
+    shown = client_logged_in.get(f"{page(reading)}status/", **HTMX)
+
+    response = client_logged_in.post(f"{page(reading)}correct/", {"emotion": "fear"}, **HTMX)
+
+    # The focus waits on "Finding songs…" (not the body), and the songs' heading takes it.
+    assertContains(response, 'tabindex="-1" autofocus')
+    assertContains(response, "?strategy=match&amp;focus=1")
+    assertContains(response, "Your mood is now afraid")
+    assertNotContains(shown, "autofocus")
+    assertNotContains(shown, "focus=1")
+
+
+@pytest.mark.django_db
 def test_correcting_without_javascript_redirects_back(client_logged_in: Client, user: User) -> None:
     reading = MoodReadingFactory(user=user, done=True)
 

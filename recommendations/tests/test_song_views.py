@@ -126,6 +126,16 @@ def test_switching_moves_focus_to_the_new_heading(client_logged_in: Client, read
 
 
 @pytest.mark.django_db
+def test_the_songs_after_a_correction_take_the_focus(client_logged_in: Client, reading) -> None:
+    # The reading's panel asks for it with ?focus=1 after the listener corrected the mood.
+    response = client_logged_in.get(panel_url(reading), {"focus": "1"}, **HTMX)
+    full_page = client_logged_in.get(panel_url(reading), {"focus": "1"})
+
+    assertContains(response, 'id="songs-title" tabindex="-1" autofocus')
+    assertNotContains(full_page, "autofocus")
+
+
+@pytest.mark.django_db
 def test_the_save_form_posts_the_list_to_spotify(client_logged_in: Client, reading) -> None:
     response = client_logged_in.get(panel_url(reading), **HTMX)
 

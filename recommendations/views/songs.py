@@ -60,8 +60,10 @@ def _panel_context(
         "strategies": Strategy.choices,
         "library_url": reverse("library:library"),
         "capture_url": reverse("emotions:capture"),
-        # Focus the new heading after the listener switched strategy or asked again.
-        "focus": bool(request.htmx) and request.htmx.target == "songs-panel",
+        # Focus the new heading after the listener switched strategy or asked again, or when the
+        # reading's panel asks for it (?focus=1: the songs that follow a mood correction).
+        "focus": bool(request.htmx)
+        and (request.htmx.target == "songs-panel" or request.GET.get("focus") == "1"),
     }
     if recommendation:
         context.update(

@@ -1,0 +1,236 @@
+"""In real Chromium, axe-core (WCAG 2.0/2.1 A and AA) finds no serious or critical violation on
+any HTML page of the README's endpoint table, signed out, as a listener and as staff, at desktop
+(1280x800) and phone (390x844) sizes; and no page scrolls sideways at 390 or 320 px.
+
+The site's Content-Security-Policy forbids injected script tags, so the vendored axe source
+(static/vendor/axe-core/, `make vendor`) is evaluated in the page through the DevTools protocol.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.curators import curators_group_ensure
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from core.tests.chromium import launch_chromium
+from emotions.models import MoodReading
+from emotions.tests.factories import MoodReadingFactory
+from emotions.tests.readings_data import rate, readings_at, recommend, tracks
+from library.evidence import track_moods_sync_curated
+from library.models import LibrarySync
+from library.tests.factories import LibraryEntryFactory, TrackFactory, curated_library
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent.parent / "static" / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING_IMPACTS = {"serious", "critical"}
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
+SPOTIFY = re.compile(r"^https://(open|embed)\.spotify\.com/.*")  # no network in tests
+
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return {
+    passes: result.passes.length,
+    violations: result.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({target: n.target.join(' '), summary: n.failureSummary})),
+    })),
+  };
+}"""
+
+# The elements wider than the viewport that are not inside a scroll container of their own.
+WIDEST = """() => {
+  const clipped = (e) => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll('body *')]
+    .filter(e => !clipped(e))
+    .map(e => [Math.round(e.getBoundingClientRect().right),
+               e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+               (typeof e.className === 'string' && e.className ? '.' + e.className : '')])
+    .filter(([right]) => right > window.innerWidth + 0.5)
+    .sort((a, b) => b[0] - a[0]).slice(0, 5);
+}"""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to check: its path, and how to bring it into the state that matters."""
+
+    path: str
+    ready: Callable[[Any], None] = lambda page: None
+
+
+def _dashboard_ready(page: Any) -> None:
+    page.wait_for_function("document.body.dataset.chartsReady === '2'")
+    page.evaluate(
+        "document.querySelectorAll('#dashboard-body details').forEach(d => d.open = true)"
+    )
+
+
+def _songs_ready(page: Any) -> None:
+    page.locator("#songs-panel li.song").first.wait_for()
+
+
+def _swagger_ready(page: Any) -> None:
+    """Swagger UI drawn, with one operation opened (its parameters and responses shown)."""
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    page.locator(".swagger-ui .opblock-post .opblock-summary-control").first.click()
+    page.locator(".swagger-ui .opblock.is-open .responses-table").first.wait_for()
+
+
+def _failures(page: Any, axe_source: str, where: str) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)
+    result = page.evaluate(AXE_RUN, WCAG_TAGS)
+    assert result["passes"] > 0, f"{where}: axe checked nothing"
+    violations = result["violations"]
+    return [
+        f"{where}: {v['impact']} {v['id']} ({v['help']}) at {node['target']}: "
+        f"{node['summary'].splitlines()[-1].strip()}"
+        for v in violations
+        if v["impact"] in FAILING_IMPACTS
+        for node in v["nodes"]
+    ]
+
+
+def _overflow(page: Any, where: str) -> list[str]:
+    if page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        return []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return [f"{where}: scrolls sideways ({width}px wide), widest: {page.evaluate(WIDEST)}"]
+
+
+def _check(browser: Any, base_url: str, session: str | None, pages: list[Page]) -> list[str]:
+    """axe at desktop and phone size, reflow at 390 and 320 px; every problem as one line."""
+    axe_source = AXE.read_text(encoding="utf-8")
+    problems: list[str] = []
+    for viewport, run_axe in ((DESKTOP, True), (PHONE, True), (SMALL_PHONE, False)):
+        context = browser.new_context(base_url=base_url, viewport=viewport, reduced_motion="reduce")
+        try:
+            if session:
+                host = base_url.split("://", 1)[1].split(":")[0]
+                context.add_cookies(
+                    [{"name": "sessionid", "value": session, "domain": host, "path": "/"}]
+                )
+            context.route(SPOTIFY, lambda route: route.abort())
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            for target in pages:
+                where = f"{target.path} at {viewport['width']}x{viewport['height']}"
+                response = page.goto(target.path)
+                assert response is not None
+                assert response.ok, f"{where}: HTTP {response.status}"
+                target.ready(page)
+                if run_axe:
+                    problems += _failures(page, axe_source, where)
+                if viewport["width"] <= PHONE["width"]:
+                    problems += _overflow(page, where)
+        finally:
+            context.close()
+    return problems
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls are still sync.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+    if saved is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+def _session(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+def listener(transactional_db: None) -> User:
+    """A month of readings with rated songs, a synced library (some songs of unknown mood, for
+    the quick sort), and a done reading whose songs come from the library."""
+    user = UserFactory(username="listener")
+    now = timezone.now()
+    moods = ("happy", "sad", "neutral", "angry", "surprise", "fear", "disgust")
+    readings = readings_at(
+        user, [(now - dt.timedelta(days=day, hours=day % 9), moods[day % 7]) for day in range(30)]
+    )
+    helped = recommend(user, readings[0], tracks(["Here Comes The Sun", "Rainy Days"]))
+    rate(user, helped.items.get(position=1), 5)
+    curated_library(user, per_mood=6)
+    track_moods_sync_curated()
+    for n in range(6):
+        LibraryEntryFactory(
+            user=user, track=TrackFactory(name=f"A Song Nobody Sorted Yet {n}"), recent=True
+        )
+    LibrarySync.objects.update_or_create(
+        user=user,
+        defaults={
+            "status": LibrarySync.Status.DONE,
+            "track_count": 36,
+            "last_success_at": now,
+            "finished_at": now,
+        },
+    )
+    return user
+
+
+def test_signed_out_pages_are_accessible_and_reflow(chromium, live_server) -> None:
+    pages = [Page("/"), Page("/accounts/login/"), Page("/api/docs/", _swagger_ready)]
+    problems = _check(chromium, live_server.url, None, pages)
+    assert not problems, "\n".join(problems)
+
+
+def test_listener_pages_are_accessible_and_reflow(chromium, live_server, listener: User) -> None:
+    reading = MoodReadingFactory(user=listener, done=True, emotion="sad")
+    pages = [
+        Page("/"),
+        Page("/mood/"),
+        Page(f"/mood/readings/{reading.pk}/", _songs_ready),
+        Page("/mood/history/"),
+        Page("/dashboard/", _dashboard_ready),
+        Page("/library/"),
+        Page("/library/sort/"),
+        Page("/accounts/profile/"),
+    ]
+    problems = _check(chromium, live_server.url, _session(listener), pages)
+    assert MoodReading.objects.filter(user=listener).count() == 31
+    assert not problems, "\n".join(problems)
+
+
+def test_staff_pages_are_accessible_and_reflow(chromium, live_server, transactional_db) -> None:
+    curator = UserFactory(username="curator", is_staff=True)
+    curator.groups.add(curators_group_ensure())
+    pages = [
+        Page("/admin/"),
+        Page("/admin/library/moodplaylist/"),
+        Page("/admin/library/moodplaylist/import/"),
+    ]
+    problems = _check(chromium, live_server.url, _session(curator), pages)
+    assert not problems, "\n".join(problems)
