@@ -1,6 +1,7 @@
 """In real Chromium, axe-core (WCAG 2.0/2.1 A and AA) finds no serious or critical violation on
 any HTML page of the README's endpoint table, signed out, as a listener and as staff, at desktop
-(1280x800) and phone (390x844) sizes; and no page scrolls sideways at 390 or 320 px.
+(1280x800) and phone (390x844) sizes; and no page scrolls sideways at 390 or 320 px. The capture
+page is checked twice: as loaded and with the (fake) webcam on and playing.
 
 The site's Content-Security-Policy forbids injected script tags, so the vendored axe source
 (static/vendor/axe-core/, `make vendor`) is evaluated in the page through the DevTools protocol.
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from accounts.curators import curators_group_ensure
 from accounts.models import User
+from accounts.services import api_token_create
 from accounts.tests.factories import UserFactory
 from core.tests.chromium import launch_chromium
 from emotions.models import MoodReading
@@ -30,6 +32,7 @@ from emotions.tests.readings_data import rate, readings_at, recommend, tracks
 from library.evidence import track_moods_sync_curated
 from library.models import LibrarySync
 from library.tests.factories import LibraryEntryFactory, TrackFactory, curated_library
+from recommendations.models import Recommendation
 
 pytestmark = pytest.mark.browser
 
@@ -89,6 +92,13 @@ def _songs_ready(page: Any) -> None:
     page.locator("#songs-panel li.song").first.wait_for()
 
 
+def _camera_ready(page: Any) -> None:
+    """The capture page with the (fake) webcam on and its video playing."""
+    page.get_by_role("button", name="Turn on camera").click()
+    page.locator('#capture[data-state="live"]').wait_for()
+    page.wait_for_function("() => document.getElementById('camera-video').videoWidth > 0")
+
+
 def _swagger_ready(page: Any) -> None:
     """Swagger UI drawn, with one operation opened (its parameters and responses shown)."""
     page.locator(".swagger-ui .opblock").first.wait_for()
@@ -138,6 +148,7 @@ def _check(browser: Any, base_url: str, session: str | None, pages: list[Page]) 
                 response = page.goto(target.path)
                 assert response is not None
                 assert response.ok, f"{where}: HTTP {response.status}"
+                assert page.url == base_url + target.path, f"{where}: redirected to {page.url}"
                 target.ready(page)
                 if run_axe:
                     problems += _failures(page, axe_source, where)
@@ -156,7 +167,10 @@ def chromium() -> Iterator[Any]:
     saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+        # A fake webcam (Chromium's test pattern), allowed without a prompt, for the capture page.
+        browser = launch_chromium(
+            playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"
+        )
         yield browser
         browser.close()
     if saved is None:
@@ -202,22 +216,36 @@ def listener(transactional_db: None) -> User:
 
 
 def test_signed_out_pages_are_accessible_and_reflow(chromium, live_server) -> None:
-    pages = [Page("/"), Page("/accounts/login/"), Page("/api/docs/", _swagger_ready)]
+    pages = [
+        Page("/"),
+        Page("/accounts/login/"),
+        Page("/accounts/spotify/reconnect/"),
+        Page("/api/docs/", _swagger_ready),
+    ]
     problems = _check(chromium, live_server.url, None, pages)
     assert not problems, "\n".join(problems)
 
 
 def test_listener_pages_are_accessible_and_reflow(chromium, live_server, listener: User) -> None:
     reading = MoodReadingFactory(user=listener, done=True, emotion="sad")
+    recommendation = Recommendation.objects.filter(user=listener).earliest("pk")
+    token = api_token_create(user=listener, name="My script").token
     pages = [
         Page("/"),
         Page("/mood/"),
+        Page("/mood/", _camera_ready),
         Page(f"/mood/readings/{reading.pk}/", _songs_ready),
+        Page(f"/songs/reading/{reading.pk}/", _songs_ready),
+        Page(f"/songs/{recommendation.pk}/"),
         Page("/mood/history/"),
+        Page(f"/mood/history/{reading.pk}/delete/"),
+        Page("/mood/history/delete/"),
         Page("/dashboard/", _dashboard_ready),
         Page("/library/"),
         Page("/library/sort/"),
         Page("/accounts/profile/"),
+        Page(f"/accounts/profile/tokens/{token.pk}/revoke/"),
+        Page("/accounts/spotify/reconnect/"),
     ]
     problems = _check(chromium, live_server.url, _session(listener), pages)
     assert MoodReading.objects.filter(user=listener).count() == 31
@@ -231,6 +259,8 @@ def test_staff_pages_are_accessible_and_reflow(chromium, live_server, transactio
         Page("/admin/"),
         Page("/admin/library/moodplaylist/"),
         Page("/admin/library/moodplaylist/import/"),
+        Page("/admin/recommendations/emotionmoodrule/"),
+        Page("/admin/library/trackmood/"),
     ]
     problems = _check(chromium, live_server.url, _session(curator), pages)
     assert not problems, "\n".join(problems)
