@@ -272,6 +272,26 @@ def test_no_library_yet_links_to_the_library_page_with_a_sync_hint(
 
 
 @pytest.mark.django_db
+def test_while_the_first_sync_runs_the_panel_asks_again_by_itself(
+    client_logged_in: Client, user
+) -> None:
+    reading = DoneReadingFactory(user=user)
+    sync = LibrarySync.objects.create(user=user, status=LibrarySync.Status.RUNNING)
+
+    waiting = client_logged_in.get(panel_url(reading), **HTMX)
+
+    assertContains(waiting, "Your songs appear here by themselves")
+    assertContains(waiting, 'hx-trigger="every 3s"')
+    assertNotContains(waiting, "We haven't read your Spotify library yet")
+    # Once the sync has ended without songs, the panel stops asking and explains instead.
+    sync.status = LibrarySync.Status.FAILED
+    sync.save()
+    ended = client_logged_in.get(panel_url(reading), **HTMX)
+    assertNotContains(ended, 'hx-trigger="every 3s"')
+    assertContains(ended, "We haven't read your Spotify library yet")
+
+
+@pytest.mark.django_db
 def test_a_synced_but_empty_library_is_explained(client_logged_in: Client, user) -> None:
     LibrarySync.objects.create(user=user, status=LibrarySync.Status.DONE)
     reading = DoneReadingFactory(user=user)

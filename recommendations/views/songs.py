@@ -14,6 +14,7 @@ from core.exceptions import ApplicationError
 from emotions.models import MoodReading
 from emotions.presentation import ADJECTIVES
 from feedback.selectors import rating_stars_for_items
+from library.selectors import library_sync_get, library_sync_is_active
 from recommendations.models import Recommendation, Strategy
 from recommendations.playback import spotify_is_stand_in, tracks_playable
 from recommendations.rules import rule_targets
@@ -98,7 +99,10 @@ def songs_for_reading(request: AuthenticatedHttpRequest, reading_id: int) -> Htt
     state = library_state(user=request.user)
     if state.entries == 0:
         empty = "empty_library" if state.synced else "no_library"
-        return _render_panel(request, _panel_context(request, None, state=empty, **base), page)
+        # While the first sync runs, the panel asks again by itself (HTMX) until songs are there.
+        syncing = library_sync_is_active(library_sync_get(user=request.user))
+        context = _panel_context(request, None, state=empty, syncing=syncing, **base)
+        return _render_panel(request, context, page)
 
     recommendation = None
     if request.method in ("GET", "HEAD"):
