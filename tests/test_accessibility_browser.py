@@ -10,7 +10,6 @@ The site's Content-Security-Policy forbids injected script tags, so the vendored
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.services import api_token_create
 from accounts.tests.factories import UserFactory
-from core.tests.chromium import launch_chromium
+from core.tests.chromium import chromium_for_module
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 from emotions.tests.readings_data import rate, readings_at, recommend, tracks
@@ -161,22 +160,11 @@ def _check(browser: Any, base_url: str, session: str | None, pages: list[Page]) 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls are still sync.
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        # A fake webcam (Chromium's test pattern), allowed without a prompt, for the capture page.
-        browser = launch_chromium(
-            playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"
-        )
+    # A fake webcam (Chromium's test pattern), allowed without a prompt, for the capture page.
+    with chromium_for_module(
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"
+    ) as browser:
         yield browser
-        browser.close()
-    if saved is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 def _session(user: User) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from core.tests.chromium import launch_chromium
+from core.tests.chromium import chromium_for_module
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 from emotions.tests.readings_data import readings_at, recommend, tracks
@@ -44,18 +44,8 @@ WIDEST = """() => {
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+    with chromium_for_module() as browser:
         yield browser
-        browser.close()
-    if saved is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 @pytest.fixture

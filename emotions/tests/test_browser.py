@@ -13,13 +13,13 @@ import pytest
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.tests.chromium import chromium_for_module
 from emotions.models import MoodReading
 from emotions.services import emotion_model_status
 from emotions.tests import images
 from emotions.tests.conftest import stored_files
 from emotions.tests.factories import MoodReadingFactory
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
 # Inference runs inline in the live server (eager tasks), with the model loaded beforehand.
 RESULT_TIMEOUT_MS = 120_000
@@ -61,30 +61,12 @@ def face_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def chromium(face_video: Path) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread for the whole module; Django's
-    # ORM calls here (tests, database flushes) are still synchronous.
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={face_video}",
-            ],
-        )
+    with chromium_for_module(
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={face_video}",
+    ) as browser:
         yield browser
-        browser.close()
-    if saved is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 @pytest.fixture
