@@ -37,7 +37,6 @@ def _status_context(request: AuthenticatedHttpRequest) -> dict[str, object]:
         "reauth": sync is not None and sync.status == LibrarySync.Status.REAUTH,
         "connected": spotify_association(request.user) is not None,
         "counts": library_counts(user=request.user),
-        **_tag_context(request),
     }
 
 
@@ -55,18 +54,31 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     coverage = library_mood_coverage(user=request.user)
-    return render(request, "library/library.html", {**context, "page": page, "coverage": coverage})
+    return render(
+        request,
+        "library/library.html",
+        {**context, **_tag_context(request), "page": page, "coverage": coverage},
+    )
+
+
+def _polled_card(
+    request: AuthenticatedHttpRequest, template: str, context: dict[str, object], *, active: bool
+) -> HttpResponse:
+    """A status card alone (HTMX polling); reloads the page when the work it watched has ended."""
+    response = render(request, template, context)
+    if request.GET.get("watching") and not active:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
 @require_safe
 def library_status(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The status card alone (HTMX polling); reloads the page when a watched sync ends."""
+    """The sync card alone; the page reloads when a watched sync ends."""
     context = _status_context(request)
-    response = render(request, "library/_library_status.html", context)
-    if request.GET.get("watching") and not context["active"]:
-        response["HX-Refresh"] = "true"
-    return response
+    return _polled_card(
+        request, "library/_library_status.html", context, active=bool(context["active"])
+    )
 
 
 @login_required
@@ -75,10 +87,9 @@ def library_tag_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The Last.fm tag card alone (HTMX polling while a look-up is queued, running or paused);
     reloads the page when a watched look-up ends, so the coverage shows the new moods."""
     context = _tag_context(request)
-    response = render(request, "library/_tag_status.html", context)
-    if request.GET.get("watching") and not context["tags_active"]:
-        response["HX-Refresh"] = "true"
-    return response
+    return _polled_card(
+        request, "library/_tag_status.html", context, active=bool(context["tags_active"])
+    )
 
 
 @login_required
