@@ -12,4 +12,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("spotify/permissions/", views.spotify_permissions, name="spotify-permissions"),
 ]

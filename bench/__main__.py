@@ -8,6 +8,7 @@ import importlib
 import os
 import pkgutil
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,27 +47,55 @@ def machine() -> dict[str, str]:
     }
 
 
-def render(results: list[dict[str, Any]], facts: dict[str, str]) -> str:
-    """The Markdown report: machine facts, then one section per benchmark."""
+def _footer(result: dict[str, Any], facts: dict[str, str]) -> str:
+    return (
+        f"_Module `bench/{result['module']}.py`, ran in {result['seconds']:.1f} s on "
+        f"{facts['date']} (load average {facts['load average (1, 5, 15 min)']})._"
+    )
+
+
+def section(result: dict[str, Any], facts: dict[str, str]) -> str:
+    """One benchmark's Markdown section, ending with the footer that names its module."""
+    return "\n".join(
+        [f"## {result['title']}", "", result["markdown"].strip(), "", _footer(result, facts), ""]
+    )
+
+
+def previous_sections(text: str) -> dict[str, str]:
+    """The sections of an earlier report, by module name (from each section's footer)."""
+    found: dict[str, str] = {}
+    for chunk in re.split(r"(?m)^(?=## )", text)[1:]:
+        match = re.search(r"_Module `bench/(\w+)\.py`", chunk)
+        if match:
+            found[match.group(1)] = chunk.rstrip() + "\n"
+    return found
+
+
+def render(
+    results: list[dict[str, Any]], facts: dict[str, str], kept: dict[str, str] | None = None
+) -> str:
+    """The Markdown report: machine facts, then one section per benchmark.
+
+    `kept` holds sections of modules that were not run this time (from the previous report);
+    they stay, in module order, with the date of their own run in their footer.
+    """
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m bench`); do not edit by hand.",
+        "Written by `make bench` (`python -m bench`); do not edit by hand. `python -m bench NAME`",
+        "re-runs one module and keeps the other sections, each dated in its footer.",
         "",
-        "| machine | |",
+        "| machine (latest run) | |",
         "| --- | --- |",
         *(f"| {key} | {value} |" for key, value in facts.items()),
         "",
     ]
-    for result in results:
-        lines += [
-            f"## {result['title']}",
-            "",
-            result["markdown"].strip(),
-            "",
-            f"_Module `bench/{result['module']}.py`, ran in {result['seconds']:.1f} s._",
-            "",
-        ]
+    sections = dict(kept or {})
+    sections.update({result["module"]: section(result, facts) for result in results})
+    order = [name for name in discover() if name in sections]
+    order += sorted(set(sections) - set(order))
+    for name in order:
+        lines.append(sections[name])
     return "\n".join(lines)
 
 
@@ -95,8 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         print(f"bench: running {name} ...", flush=True)
         results.append(run_module(name))
+    kept: dict[str, str] = {}
+    if args.names and args.output.is_file():
+        kept = previous_sections(args.output.read_text())
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(results, machine()))
+    args.output.write_text(render(results, machine(), kept))
     print(f"bench: wrote {args.output}")
     return 0
 

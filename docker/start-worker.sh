@@ -6,6 +6,10 @@
 # child costs seconds of model loading).
 set -euo pipefail
 
+# Inference runs on LiteRT (no TensorFlow in this image). One pool child per core, so each
+# child's interpreters take one thread: throughput over one frame's latency.
+export EMOTION_LITERT_THREADS="${EMOTION_LITERT_THREADS:-1}"
+
 exec celery -A config.celery_app worker \
   --queues "${CELERY_QUEUES:-ml,default}" \
   --concurrency "${CELERY_CONCURRENCY:-2}" \

@@ -17,7 +17,12 @@ from core.exceptions import ApplicationError
 from core.serializers import ErrorOutput
 from emotions.models import EMOTION_CHOICES, MoodReading
 from emotions.selectors import reading_get, reading_list
-from emotions.services import reading_correct, reading_create, reading_delete
+from emotions.services import (
+    reading_correct,
+    reading_create,
+    reading_delete,
+    reading_mood_source_set,
+)
 from emotions.throttles import UPLOADS_SCOPE, UPLOADS_THROTTLED_MESSAGE, upload_refund
 from ml.labels import EMOTIONS
 
@@ -35,6 +40,15 @@ class FaceOutput(serializers.Serializer):
     probabilities = serializers.DictField(child=serializers.FloatField())
 
 
+class GroupOutput(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
+    confidence = serializers.FloatField()
+    probabilities = serializers.DictField(
+        child=serializers.FloatField(), help_text="All seven emotions, summing to 1."
+    )
+    face_count = serializers.IntegerField(min_value=2)
+
+
 class ReadingOutput(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.SerializerMethodField(help_text="This reading in the API.")
@@ -49,6 +63,15 @@ class ReadingOutput(serializers.Serializer):
     probabilities = serializers.SerializerMethodField()
     faces = FaceOutput(many=True, help_text="Every face found, largest (primary) first.")
     face_count = serializers.IntegerField()
+    group = GroupOutput(
+        allow_null=True,
+        help_text="With two or more faces, the room's mood: every face's probabilities averaged, "
+        "weighted by face size. Null otherwise.",
+    )
+    mood_source = serializers.ChoiceField(
+        choices=MoodReading.MoodSource.choices,
+        help_text="`group` when the songs are for the room's mood (then `user_emotion` holds it).",
+    )
     uncertain = serializers.BooleanField()
     model_version = serializers.CharField()
     error_message = serializers.CharField()
@@ -192,10 +215,24 @@ class ReadingDetailApi(APIView):
     class CorrectionInput(serializers.Serializer):
         user_emotion = serializers.ChoiceField(
             choices=EMOTION_CHOICES,
+            required=False,
             allow_blank=True,
             allow_null=True,
             help_text="Your own word for the emotion; empty or null clears a correction.",
         )
+        mood_source = serializers.ChoiceField(
+            choices=MoodReading.MoodSource.choices,
+            required=False,
+            help_text="`group`: songs for the room's mood (two or more faces); `face`: back to "
+            "the largest face. Send this or `user_emotion`, not both.",
+        )
+
+        def validate(self, attrs: dict) -> dict:
+            if ("user_emotion" in attrs) == ("mood_source" in attrs):
+                raise serializers.ValidationError(
+                    "Send either user_emotion (your own word) or mood_source (group or face)."
+                )
+            return attrs
 
     @extend_schema(operation_id="readings_retrieve", responses={200: ReadingOutput})
     def get(self, request: AuthenticatedRequest, reading_id: int) -> Response:
@@ -203,7 +240,7 @@ class ReadingDetailApi(APIView):
 
     @extend_schema(
         operation_id="readings_correct",
-        summary="Correct the detected emotion",
+        summary="Correct the detected emotion, or choose the room's mood",
         request=CorrectionInput,
         responses={200: ReadingOutput, 400: ErrorOutput},
     )
@@ -211,9 +248,11 @@ class ReadingDetailApi(APIView):
         reading = _own_reading_or_404(request, reading_id)
         serializer = self.CorrectionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reading = reading_correct(
-            reading=reading, emotion=serializer.validated_data["user_emotion"]
-        )
+        data = serializer.validated_data
+        if "mood_source" in data:
+            reading = reading_mood_source_set(reading=reading, mood_source=data["mood_source"])
+        else:
+            reading = reading_correct(reading=reading, emotion=data["user_emotion"])
         return Response(_output(reading, request))
 
     @extend_schema(operation_id="readings_destroy", responses={204: None})

@@ -24,3 +24,7 @@ class ManualMoodForm(forms.Form):
 class CorrectionForm(forms.Form):
     # Empty clears a correction.
     emotion = forms.ChoiceField(choices=[("", "—"), *EMOTION_CHOICES], required=False)
+
+
+class MoodSourceForm(forms.Form):
+    mood_source = forms.ChoiceField(choices=MoodReading.MoodSource.choices)

@@ -32,6 +32,10 @@ class MoodReading(models.Model):
         NO_FACE = "no_face", "No face found"
         FAILED = "failed", "Failed"
 
+    class MoodSource(models.TextChoices):
+        FACE = "face", "The largest face"
+        GROUP = "group", "The room"
+
     FINAL_STATUSES = (Status.DONE, Status.NO_FACE, Status.FAILED)
 
     user = models.ForeignKey(
@@ -48,10 +52,17 @@ class MoodReading(models.Model):
     faces = models.JSONField(default=list, blank=True)
     face_count = models.PositiveSmallIntegerField(default=0)
     uncertain = models.BooleanField(default=False)
+    # With two or more faces, the room's mood (their probabilities averaged, weighted by face
+    # size): {"emotion", "confidence", "probabilities", "face_count"}; null for one face or none.
+    group = models.JSONField(null=True, blank=True)
     model_version = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     # The user's own word: a manual pick or a correction of the detected emotion.
     user_emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES, blank=True)
+    # "group": the listener chose the room's mood for the songs (user_emotion holds it then).
+    mood_source = models.CharField(
+        max_length=5, choices=MoodSource.choices, default=MoodSource.FACE
+    )
     # The full frame lives only until inference is done; the thumbnail is the face crop.
     image = models.FileField(storage=private_storage, upload_to=_frame_path, blank=True)
     thumbnail = models.FileField(storage=private_storage, upload_to=_thumb_path, blank=True)
@@ -75,6 +86,11 @@ class MoodReading(models.Model):
     def effective_emotion(self) -> str:
         """The emotion recommendations use: the user's correction wins over the model."""
         return self.user_emotion or self.emotion
+
+    @property
+    def group_emotion(self) -> str:
+        """The room's mood when two or more faces were read; empty otherwise."""
+        return str((self.group or {}).get("emotion", ""))
 
     @property
     def is_final(self) -> bool:

@@ -115,3 +115,39 @@ def face_geometry(reading: MoodReading) -> dict[str, Any] | None:
         "crop": ({"x": crop[0], "y": crop[1], "w": crop[2], "h": crop[3]} if crop else None),
         "crop_stroke": max(1, round(crop[2] / 60)) if crop else 1,
     }
+
+
+def group_summary(reading: MoodReading) -> dict[str, Any] | None:
+    """The room's mood card: its words, the seven bars (chart and table), and the face count."""
+    group = reading.group or {}
+    emotion = group.get("emotion", "")
+    if emotion not in LABELS:
+        return None
+    stored = group.get("probabilities") or {}
+    rows = [
+        {
+            "name": name,
+            "label": LABELS[name],
+            "percent": round(100 * float(stored.get(name, 0.0)), 1),
+            "is_primary": name == emotion,
+        }
+        for name in EMOTIONS
+    ]
+    top = sorted(rows, key=lambda row: row["percent"], reverse=True)[:3]
+    return {
+        "emotion": emotion,
+        "label": LABELS[emotion],
+        "adjective": ADJECTIVES[emotion],
+        "emoji": EMOJI[emotion],
+        "percent": round(100 * float(group.get("confidence", 0.0))),
+        "face_count": int(group.get("face_count") or reading.face_count),
+        "rows": rows,
+        "chart": {
+            "labels": [row["label"] for row in rows],
+            "values": [row["percent"] for row in rows],
+            "primary": EMOTIONS.index(emotion),
+        },
+        "summary": ", ".join(f"{row['label']} {row['percent']:g}%" for row in top),
+        "chosen": reading.mood_source == MoodReading.MoodSource.GROUP,
+        "same_as_face": emotion == reading.emotion,
+    }

@@ -212,6 +212,17 @@ def _face_records(recognition: Recognition) -> list[dict[str, Any]]:
     return records
 
 
+def _group_record(recognition: Recognition) -> dict[str, Any] | None:
+    """The room's mood as stored (two or more faces; else None): the model's own summary, the
+    faces' probabilities averaged, weighted by face size, in class order."""
+    group = recognition.group
+    if group is None:
+        return None
+    record = group.as_dict()
+    record["probabilities"] = {name: record["probabilities"][name] for name in EMOTIONS}
+    return record
+
+
 def _save_thumbnail(reading: MoodReading, jpeg: bytes) -> str:
     name = f"thumbs/{reading.user_id}/{reading.pk}-{uuid.uuid4().hex[:8]}.jpg"
     return _storage().save(name, ContentFile(jpeg))
@@ -248,6 +259,7 @@ def reading_process(*, reading_id: int) -> MoodReading | None:
     common: dict[str, Any] = {
         "faces": _face_records(recognition),
         "face_count": len(recognition.faces),
+        "group": _group_record(recognition),
         "model_version": recognition.model_version,
         "image_width": recognition.width,
         "image_height": recognition.height,
@@ -285,10 +297,38 @@ def reading_fail(*, reading_id: int, message: str = UNEXPECTED) -> MoodReading |
 
 def reading_correct(*, reading: MoodReading, emotion: str | None) -> MoodReading:
     """Record the user's own word for the reading's emotion (None or "" clears it)."""
-    reading.user_emotion = _checked_emotion(emotion) if emotion else ""
-    if reading.source == MoodReading.Source.MANUAL and not reading.user_emotion:
+    user_emotion = _checked_emotion(emotion) if emotion else ""
+    if reading.source == MoodReading.Source.MANUAL and not user_emotion:
         raise ApplicationError("A mood you picked yourself can be changed, not cleared.")
-    reading.save(update_fields=["user_emotion", "updated_at"])
+    reading.user_emotion = user_emotion
+    reading.mood_source = MoodReading.MoodSource.FACE
+    reading.save(update_fields=["user_emotion", "mood_source", "updated_at"])
+    return reading
+
+
+def reading_mood_source_set(*, reading: MoodReading, mood_source: str) -> MoodReading:
+    """Songs for the room ("group": its mood becomes the reading's) or for the largest face.
+
+    The room's mood is stored as the user's word, so everything that follows a reading's
+    effective emotion (songs, history, the dashboard) follows the choice. "face" goes back to
+    what the model read on the largest face.
+    """
+    if mood_source not in MoodReading.MoodSource.values:
+        raise ApplicationError(
+            "Choose songs for the room (group) or for the largest face (face).",
+            extra={"field": "mood_source", "code": "invalid"},
+        )
+    if mood_source == MoodReading.MoodSource.GROUP:
+        if reading.status != Status.DONE or not reading.group_emotion:
+            raise ApplicationError(
+                "This reading has no room mood: it needs a photo with two or more faces.",
+                extra={"field": "mood_source", "code": "no_group"},
+            )
+        reading.user_emotion = reading.group_emotion
+    elif reading.mood_source == MoodReading.MoodSource.GROUP:
+        reading.user_emotion = ""
+    reading.mood_source = mood_source
+    reading.save(update_fields=["user_emotion", "mood_source", "updated_at"])
     return reading
 
 

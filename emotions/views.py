@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import User
 from core.exceptions import ApplicationError
 from core.throttling import throttled_message, too_many_requests
-from emotions.forms import CorrectionForm, ManualMoodForm, PhotoUploadForm
+from emotions.forms import CorrectionForm, ManualMoodForm, MoodSourceForm, PhotoUploadForm
 from emotions.models import MoodReading
 from emotions.presentation import (
     ADJECTIVES,
@@ -27,10 +27,16 @@ from emotions.presentation import (
     chart_summary,
     emotion_options,
     face_geometry,
+    group_summary,
     probability_rows,
 )
 from emotions.selectors import reading_get
-from emotions.services import reading_correct, reading_create, reading_delete
+from emotions.services import (
+    reading_correct,
+    reading_create,
+    reading_delete,
+    reading_mood_source_set,
+)
 from emotions.throttles import upload_refund, upload_wait_seconds
 from emotions.validation import ALLOWED_FORMATS_TEXT, human_size
 
@@ -60,7 +66,11 @@ def _songs_url(reading: MoodReading, strategy: str, *, focus: bool = False) -> s
 
 
 def _panel_context(
-    request: AuthenticatedHttpRequest, reading: MoodReading, *, corrected: bool = False
+    request: AuthenticatedHttpRequest,
+    reading: MoodReading,
+    *,
+    corrected: bool = False,
+    mood_source_error: str = "",
 ) -> dict[str, Any]:
     age = (timezone.now() - reading.created_at).total_seconds()
     slow = not reading.is_final and age > SLOW_AFTER_SECONDS
@@ -79,11 +89,16 @@ def _panel_context(
         "chart": chart_data(reading),
         "chart_summary": chart_summary(reading),
         "geometry": face_geometry(reading),
-        "options": emotion_options(reading.user_emotion),
+        "group": group_summary(reading),
+        # The room's mood is chosen on its own card, not as a correction.
+        "options": emotion_options(
+            "" if reading.mood_source == MoodReading.MoodSource.GROUP else reading.user_emotion
+        ),
         "songs_url": _songs_url(reading, request.user.default_strategy, focus=corrected),
         "announce": request.htmx and reading.is_final,
         # After a correction (or its undo) the focus moves on to the updated songs, not the body.
         "corrected": corrected,
+        "mood_source_error": mood_source_error,
     }
 
 
@@ -205,6 +220,30 @@ def reading_correct_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         reading = reading_correct(reading=reading, emotion=form.cleaned_data["emotion"])
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    if request.htmx:
+        context = _panel_context(request, reading, corrected=True)
+        return render(request, "emotions/partials/reading_panel.html", context)
+    return redirect("emotions:reading", pk=reading.pk)
+
+
+@login_required
+@require_POST
+def reading_mood_source_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """ "Play for the room" (or back to the largest face); HTMX gets the updated panel back."""
+    reading = _own_reading(request, pk)
+    form = MoodSourceForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError("Choose songs for the room or for the largest face.")
+        reading = reading_mood_source_set(
+            reading=reading, mood_source=form.cleaned_data["mood_source"]
+        )
+    except ApplicationError as exc:
+        reading.refresh_from_db()
+        context = _panel_context(request, reading, mood_source_error=exc.message)
+        if request.htmx:  # HTMX swaps only 2xx answers: the panel carries the alert
+            return render(request, "emotions/partials/reading_panel.html", context)
+        return render(request, "emotions/reading.html", context, status=exc.status_code)
     if request.htmx:
         context = _panel_context(request, reading, corrected=True)
         return render(request, "emotions/partials/reading_panel.html", context)

@@ -1,10 +1,11 @@
-"""Ratings API: rate a recommended song (POST) and change the stars (PATCH)."""
+"""Ratings API: rate a recommended song (POST) and change the stars (PATCH); and the mood after
+a list ("How do you feel now?": POST to answer or change, GET to read)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -12,10 +13,12 @@ from rest_framework.views import APIView
 
 from core.serializers import ErrorOutput
 from core.validation import IdField
-from feedback.models import Rating
+from feedback.models import MoodAfter, Rating
 from feedback.ports import rated_item
-from feedback.selectors import rating_get
-from feedback.services import rating_update, rating_upsert
+from feedback.selectors import answerable_recommendation, mood_after_get, rating_get
+from feedback.services import mood_after_set, rating_update, rating_upsert
+from feedback.valence import CHANGES, mood_change
+from ml.labels import EMOTIONS
 
 if TYPE_CHECKING:
     from accounts.http import AuthenticatedRequest
@@ -94,3 +97,75 @@ class RatingUpdateApi(APIView):
         serializer.is_valid(raise_exception=True)
         rating = rating_update(rating=rating, stars=serializer.validated_data["stars"])
         return Response(RatingOutput(rating).data)
+
+
+class MoodAfterOutput(serializers.Serializer):
+    """How you felt after one of your lists, compared with the mood the list was made for."""
+
+    recommendation = serializers.IntegerField(source="recommendation_id")
+    emotion = serializers.ChoiceField(choices=EMOTIONS, help_text="How you felt after the list.")
+    emotion_before = serializers.ChoiceField(
+        choices=EMOTIONS, help_text="The mood the list was made for."
+    )
+    strategy = serializers.CharField()
+    change = serializers.SerializerMethodField(
+        help_text="better, same or worse: the valence of `emotion` against `emotion_before`."
+    )
+    # A field named like DRF's `Field.source` attribute: right at run time, the stub disagrees.
+    source = serializers.ChoiceField(choices=MoodAfter.Source.choices)  # type: ignore[assignment]
+    reading = serializers.IntegerField(source="reading_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=CHANGES))
+    def get_change(self, answer: MoodAfter) -> str:
+        return mood_change(answer.emotion_before, answer.emotion)
+
+
+class MoodAfterCreateApi(APIView):
+    """Say how you feel after one of your lists (within two hours of it); again to change it."""
+
+    class InputSerializer(serializers.Serializer):
+        recommendation = IdField(help_text="A recommendation (list) id.")
+        emotion = serializers.ChoiceField(choices=EMOTIONS)
+
+    @extend_schema(
+        operation_id="mood_after_create",
+        request=InputSerializer,
+        responses={
+            201: MoodAfterOutput,
+            200: OpenApiResponse(MoodAfterOutput, description="Your earlier answer, changed."),
+            400: ErrorOutput,
+            404: ErrorOutput,
+        },
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recommendation = answerable_recommendation(
+            user=request.user, pk=serializer.validated_data["recommendation"]
+        )
+        if recommendation is None:
+            raise NotFound("No such list in your recommendations.")
+        answer, created = mood_after_set(
+            user=request.user,
+            recommendation=recommendation,
+            emotion=serializer.validated_data["emotion"],
+        )
+        return Response(
+            MoodAfterOutput(answer).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MoodAfterDetailApi(APIView):
+    """Your answer to "How do you feel now?" for one of your lists."""
+
+    @extend_schema(
+        operation_id="mood_after_retrieve", responses={200: MoodAfterOutput, 404: ErrorOutput}
+    )
+    def get(self, request: AuthenticatedRequest, recommendation_id: int) -> Response:
+        answer = mood_after_get(user=request.user, recommendation_id=recommendation_id)
+        if answer is None:
+            raise NotFound("No answer for that list.")
+        return Response(MoodAfterOutput(answer).data)

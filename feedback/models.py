@@ -42,3 +42,43 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} rated {self.track_id} ★{self.stars}"
+
+
+class MoodAfter(models.Model):
+    """How the listener felt after a list of songs: one answer per list, which they may change.
+
+    `emotion_before` and `strategy` are the list's, copied when answered (as a rating copies
+    them), so the dashboard compares without reaching into recommendations.
+    """
+
+    class Source(models.TextChoices):
+        TAP = "tap", "One tap"
+        SNAPSHOT = "snapshot", "A new snapshot"
+
+    recommendation = models.OneToOneField(
+        "recommendations.Recommendation", on_delete=models.CASCADE, related_name="mood_after"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moods_after"
+    )
+    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES)
+    emotion_before = models.CharField(max_length=10, choices=EMOTION_CHOICES)
+    strategy = models.CharField(max_length=5, choices=Strategy.choices)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.TAP)
+    # The snapshot that answered (source "snapshot"); deleting that reading deletes the answer.
+    reading = models.ForeignKey(
+        "emotions.MoodReading",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mood_after_answers",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="mood_after_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user} after list {self.recommendation_id}: {self.emotion}"

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from django.db.models import Count, QuerySet, Sum
 
 from accounts.models import User
-from feedback.models import Rating
+from core.validation import id_in_range
+from feedback.models import MoodAfter, Rating
+
+if TYPE_CHECKING:
+    from recommendations.models import Recommendation
 
 
 @dataclass
@@ -96,9 +101,44 @@ def rating_stars_for_items(*, user: User, item_ids: Iterable[int]) -> dict[int, 
     )
 
 
+def rating_stars_for_tracks(*, user: User, track_ids: Iterable[int]) -> dict[int, int]:
+    """The user's latest stars per track, whichever list it was rated in (pre-fills later lists)."""
+    latest: dict[int, int] = {}
+    rows = (
+        Rating.objects.filter(user=user, track_id__in=list(track_ids))
+        .order_by("-updated_at", "-id")
+        .values_list("track_id", "stars")
+    )
+    for track_id, stars in rows:
+        latest.setdefault(track_id, stars)
+    return latest
+
+
 def rating_get(*, user: User, pk: int) -> Rating | None:
     return Rating.objects.filter(user=user, pk=pk).select_related("track", "item").first()
 
 
 def rating_list(*, user: User) -> QuerySet[Rating]:
     return Rating.objects.filter(user=user).select_related("track")
+
+
+def mood_after_get(*, user: User, recommendation_id: int) -> MoodAfter | None:
+    """The user's answer to "How do you feel now?" for one of their lists, if any."""
+    if not id_in_range(recommendation_id):  # a 20-digit path id would overflow the driver
+        return None
+    return MoodAfter.objects.filter(user=user, recommendation_id=recommendation_id).first()
+
+
+def mood_after_list(*, user: User) -> QuerySet[MoodAfter]:
+    return MoodAfter.objects.filter(user=user)
+
+
+def answerable_recommendation(*, user: User, pk: int) -> Recommendation | None:
+    """The user's list `pk`, for an answer about it.
+
+    Feedback sits below recommendations and does not import it: the model is the one the
+    answer's foreign key points at.
+    """
+    model = MoodAfter._meta.get_field("recommendation").related_model
+    found = model._default_manager.filter(pk=pk, user=user).first()  # type: ignore[union-attr]
+    return cast("Recommendation | None", found)

@@ -43,6 +43,17 @@ class HistorySummaryApi(APIView):
         daily = serializers.ListField(child=serializers.DictField())
         streaks = serializers.DictField()
         songs_that_helped = serializers.ListField(child=serializers.DictField())
+        mood_after = serializers.ListField(
+            child=serializers.DictField(),
+            help_text=(
+                'Per strategy ("match", "lift"): how often the mood after a list ("How do you '
+                'feel now?") was better, the same or worse than the mood it was for, by valence '
+                "(happy 1, surprise 0.5, neutral 0, the others -1); total and enough."
+            ),
+        )
+        mood_after_min_answers = serializers.IntegerField(
+            help_text="Answers a strategy needs before `enough` is true."
+        )
 
         def get_fields(self) -> dict[str, serializers.Field]:
             fields = super().get_fields()

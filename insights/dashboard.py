@@ -14,9 +14,12 @@ from django.db.models import Avg, Count, F, FloatField, Func, Max, Q, QuerySet, 
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Strategy, User
 from emotions.models import EMOTION_CHOICES, MoodReading
-from feedback.models import Rating
+from feedback.models import MoodAfter, Rating
+from feedback.services import MOOD_AFTER_PROMPT_DELAY, MOOD_AFTER_PROMPT_WINDOW
+from feedback.valence import CHANGES, mood_change
+from recommendations.models import Recommendation
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -46,6 +49,11 @@ TIMELINE_MAX_POINTS = 3000
 SONGS_PER_EMOTION = 3
 HELPFUL_MIN_STARS = 4
 EMOTION_RUN_WINDOW = 100
+# Below this many "How do you feel now?" answers for a strategy, the dashboard says it can't tell.
+MOOD_AFTER_MIN_ANSWERS = 5
+CHANGE_LABELS: dict[str, str] = {"better": "Better", "same": "The same", "worse": "Worse"}
+# Okabe-Ito again: bluish green, grey, vermillion.
+CHANGE_COLORS: dict[str, str] = {"better": "#009E73", "same": "#6B6B6B", "worse": "#D55E00"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,38 @@ class HelpfulSong:
     ratings: int
 
 
+@dataclass(frozen=True)
+class MoodAfterOutcome:
+    """For one strategy: how often the mood after a list was better, the same or worse."""
+
+    strategy: str
+    label: str
+    better: int
+    same: int
+    worse: int
+
+    @property
+    def total(self) -> int:
+        return self.better + self.same + self.worse
+
+    @property
+    def enough(self) -> bool:
+        return self.total >= MOOD_AFTER_MIN_ANSWERS
+
+    def share(self, change: str) -> float:
+        count: int = getattr(self, change)
+        return round(100 * count / self.total, 1) if self.total else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "strategy": self.strategy,
+            "label": self.label,
+            **{change: getattr(self, change) for change in CHANGES},
+            "total": self.total,
+            "enough": self.enough,
+        }
+
+
 @dataclass
 class DashboardSummary:
     period: Period
@@ -96,6 +136,11 @@ class DashboardSummary:
     timeline_truncated: bool
     streaks: Streaks
     songs_that_helped: dict[str, list[HelpfulSong]] = field(default_factory=dict)
+    mood_after: list[MoodAfterOutcome] = field(default_factory=list)
+
+    @property
+    def mood_after_total(self) -> int:
+        return sum(outcome.total for outcome in self.mood_after)
 
     @property
     def heatmap_max(self) -> int:
@@ -150,6 +195,8 @@ class DashboardSummary:
                 {"emotion": emotion, "tracks": [asdict(song) for song in songs]}
                 for emotion, songs in self.songs_that_helped.items()
             ],
+            "mood_after": [outcome.as_dict() for outcome in self.mood_after],
+            "mood_after_min_answers": MOOD_AFTER_MIN_ANSWERS,
         }
 
 
@@ -340,6 +387,47 @@ def songs_that_helped(*, user: User, period: Period) -> dict[str, list[HelpfulSo
     return {emotion: songs[emotion] for emotion in EMOTION_ORDER if emotion in songs}
 
 
+def mood_after_outcomes(*, user: User, period: Period) -> list[MoodAfterOutcome]:
+    """Per strategy, the answers to "How do you feel now?" given in the period, by valence."""
+    counts = {strategy: dict.fromkeys(CHANGES, 0) for strategy in Strategy.values}
+    rows = (
+        MoodAfter.objects.filter(period.filter("created_at"), user=user)
+        .order_by()
+        .values_list("strategy", "emotion_before", "emotion")
+    )
+    for strategy, before, after in rows:
+        if strategy in counts:
+            counts[strategy][mood_change(before, after)] += 1
+    labels = dict(Strategy.choices)
+    return [
+        MoodAfterOutcome(
+            strategy=strategy,
+            label=labels[strategy],
+            better=counts[strategy]["better"],
+            same=counts[strategy]["same"],
+            worse=counts[strategy]["worse"],
+        )
+        for strategy in Strategy.values
+    ]
+
+
+def mood_after_pending(*, user: User, now: dt.datetime | None = None) -> Recommendation | None:
+    """The user's latest list from the last hour, heard a few minutes, with no answer yet."""
+    now = now or timezone.now()
+    latest = (
+        Recommendation.objects.filter(
+            user=user,
+            created_at__gte=now - MOOD_AFTER_PROMPT_WINDOW,
+            created_at__lte=now - MOOD_AFTER_PROMPT_DELAY,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is None or MoodAfter.objects.filter(recommendation=latest).exists():
+        return None
+    return latest
+
+
 def dashboard_summary(
     *, user: User, period: Period, now: dt.datetime | None = None
 ) -> DashboardSummary:
@@ -362,4 +450,5 @@ def dashboard_summary(
         timeline_truncated=found.timeline_truncated,
         streaks=streaks,
         songs_that_helped=songs_that_helped(user=user, period=period),
+        mood_after=mood_after_outcomes(user=user, period=period),
     )

@@ -17,7 +17,8 @@ from core.exceptions import ApplicationError
 from emotions.models import MoodReading
 from emotions.services import reading_delete
 from feedback.evidence import ratings_changed
-from feedback.models import Rating
+from feedback.models import MoodAfter, Rating
+from feedback.valence import mood_change
 from library.models import LibraryEntry
 from recommendations.models import Recommendation, RecommendationItem
 
@@ -30,6 +31,7 @@ class HistoryDeletion:
     readings: int
     recommendations: int
     ratings: int
+    moods_after: int = 0
 
 
 def history_page(*, user: User, page_number: int | str | None) -> Page:
@@ -54,6 +56,7 @@ def history_counts(*, user: User) -> HistoryDeletion:
         readings=MoodReading.objects.filter(user=user).count(),
         recommendations=Recommendation.objects.filter(user=user).count(),
         ratings=Rating.objects.filter(user=user).count(),
+        moods_after=MoodAfter.objects.filter(user=user).count(),
     )
 
 
@@ -82,12 +85,13 @@ def history_reading_delete(*, user: User, reading_id: int) -> None:
 
 @transaction.atomic
 def history_delete_all(*, user: User) -> HistoryDeletion:
-    """Delete every reading (and its files), recommendation and rating of the user."""
+    """Delete every reading (and its files), recommendation, rating and mood-after answer."""
     readings = MoodReading.objects.filter(user=user)
     files = readings.values_list("image", "thumbnail")
     _delete_files_on_commit(name for pair in files for name in pair)
     rated_tracks = set(Rating.objects.filter(user=user).values_list("track_id", flat=True))
     ratings, _ = Rating.objects.filter(user=user).delete()
+    moods_after, _ = MoodAfter.objects.filter(user=user).delete()
     recommendations = Recommendation.objects.filter(user=user).count()
     reading_count = readings.count()
     # Recommendations cascade to their items; readings cascade to the recommendations made for them.
@@ -95,7 +99,12 @@ def history_delete_all(*, user: User) -> HistoryDeletion:
     readings.delete()
     # The listeners'-ratings mood evidence of those songs no longer counts this user's stars.
     ratings_changed(track_ids=rated_tracks)
-    return HistoryDeletion(readings=reading_count, recommendations=recommendations, ratings=ratings)
+    return HistoryDeletion(
+        readings=reading_count,
+        recommendations=recommendations,
+        ratings=ratings,
+        moods_after=moods_after,
+    )
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -125,6 +134,8 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "probabilities": reading.probabilities,
             "faces": reading.faces,
             "face_count": reading.face_count,
+            "group": reading.group,
+            "mood_source": reading.mood_source,
             "uncertain": reading.uncertain,
             "model_version": reading.model_version,
             "thumbnail_kept": bool(reading.thumbnail),
@@ -170,6 +181,20 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         .select_related("track", "item")
         .order_by("created_at", "id")
     ]
+    moods_after = [
+        {
+            "recommendation_id": answer.recommendation_id,
+            "created_at": _iso(answer.created_at),
+            "updated_at": _iso(answer.updated_at),
+            "emotion_before": answer.emotion_before,
+            "emotion_after": answer.emotion,
+            "strategy": answer.strategy,
+            "change": mood_change(answer.emotion_before, answer.emotion),
+            "source": answer.source,
+            "reading_id": answer.reading_id,
+        }
+        for answer in MoodAfter.objects.filter(user=user).order_by("created_at", "id")
+    ]
     library = [
         {
             "track": _track(entry.track),
@@ -195,6 +220,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         "readings": readings,
         "recommendations": recommendations,
         "ratings": ratings,
+        "moods_after": moods_after,
         "library": library,
     }
 

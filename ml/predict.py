@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli import EXIT_FAILED, EXIT_OK, one_line, print_json, quiet_tensorflow, run
+from ml.cli import EXIT_FAILED, EXIT_OK, one_line, print_json, run
 from ml.imageio import ImageDecodeError, decode_image
 from ml.modelfile import DEFAULT_MODEL_PATH
 
@@ -18,7 +18,12 @@ from ml.modelfile import DEFAULT_MODEL_PATH
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m ml.predict", description=__doc__.splitlines()[0])
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files")
-    p.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="the .keras model")
+    p.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_MODEL_PATH,
+        help="the model bundle's .keras (its .tflite beside it is what runs)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--no-tta", action="store_true", help="skip flip test-time augmentation")
     return p.parse_args(argv)
@@ -52,6 +57,12 @@ def _describe(entry: dict[str, Any]) -> list[str]:
             f"  face {i} at x={x} y={y} w={w} h={h}: {face['emotion']} "
             f"{face['confidence']:.2f}{flag} [{spread}]"
         )
+    group = entry.get("group")
+    if group:
+        lines.append(
+            f"  group: {group['emotion']} {group['confidence']:.2f} "
+            f"(mean of {group['face_count']} faces, weighted by face size)"
+        )
     return lines
 
 
@@ -67,8 +78,7 @@ def predict(args: argparse.Namespace) -> int:
             entry["error"] = one_line(exc)
         else:
             if recognizer is None:
-                quiet_tensorflow()
-                from ml.inference import EmotionRecognizer
+                from ml.inference import EmotionRecognizer  # LiteRT only: no TensorFlow
 
                 recognizer = EmotionRecognizer(args.model, tta=False if args.no_tta else None)
             entry.update(recognizer.recognize(rgb).as_dict())

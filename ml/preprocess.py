@@ -1,6 +1,9 @@
-"""Preprocessing shared by training and inference: face crop with margin, gray, resize, scale."""
+"""Preprocessing shared by training and inference: face crop with margin, alignment, gray,
+resize, scale."""
 
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
@@ -43,6 +46,51 @@ def crop_face(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     crop = gray[y : y + h, x : x + w]
     interpolation = cv2.INTER_AREA if min(crop.shape) > INPUT_SIZE else cv2.INTER_LINEAR
     return cv2.resize(crop, (INPUT_SIZE, INPUT_SIZE), interpolation=interpolation)
+
+
+def align_face(
+    gray: np.ndarray,
+    box: tuple[int, int, int, int],
+    angle: float = 0.0,
+    margin: float = CROP_MARGIN,
+) -> np.ndarray:
+    """The face square (`box` grown by `margin`, as `crop_face`) turned by `angle` degrees about
+    its centre, so that an eye line at `angle` comes out level, resized to the model's input.
+
+    Pixels beyond the image's edge repeat the border (the square keeps its shape, unlike
+    `crop_face`'s clipped crop). Large faces are first shrunk with area averaging, so the
+    bilinear warp does not alias.
+    """
+    x, y, w, h = box
+    side = max(w, h) * (1 + 2 * margin)
+    cx, cy = x + w / 2, y + h / 2
+    src = gray
+    factor = side / (2 * INPUT_SIZE)
+    if factor > 1:
+        reach = side * 0.75  # beyond half the square's diagonal: any rotation stays inside
+        x0 = max(0, math.floor(cx - reach))
+        y0 = max(0, math.floor(cy - reach))
+        x1 = min(gray.shape[1], math.ceil(cx + reach))
+        y1 = min(gray.shape[0], math.ceil(cy + reach))
+        if x1 > x0 and y1 > y0:
+            region = gray[y0:y1, x0:x1]
+            size = (max(1, round((x1 - x0) / factor)), max(1, round((y1 - y0) / factor)))
+            src = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
+            cx = (cx - x0) * size[0] / (x1 - x0)
+            cy = (cy - y0) * size[1] / (y1 - y0)
+            side = side * size[0] / (x1 - x0)
+    # Pixel centres: continuous coordinate c is pixel index c - 0.5, in both images.
+    centre = (cx - 0.5, cy - 0.5)
+    matrix = cv2.getRotationMatrix2D(centre, angle, INPUT_SIZE / side)
+    matrix[0, 2] += (INPUT_SIZE - 1) / 2 - centre[0]
+    matrix[1, 2] += (INPUT_SIZE - 1) / 2 - centre[1]
+    return cv2.warpAffine(
+        src,
+        matrix,
+        (INPUT_SIZE, INPUT_SIZE),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def to_model_input(faces: np.ndarray) -> np.ndarray:

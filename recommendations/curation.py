@@ -19,7 +19,7 @@ from library.models import Artist, Mood, MoodPlaylist, MoodPlaylistTrack, Track
 from ml.labels import EMOTIONS
 from recommendations.models import EmotionMoodRule, Strategy
 from spotify import client as spotify
-from spotify.tokens import spotify_association
+from spotify.tokens import spotify_association, spotify_display_id
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def curator_playlists(*, user: User) -> CuratorPlaylists:
         client = spotify.client_for(user)
         for ref in spotify.iter_my_playlists(client):
             # Followed playlists of others show in the list too; Spotify won't give their tracks.
-            if ref.owner_id == social.uid or ref.collaborative:
+            if ref.owner_id == spotify_display_id(social) or ref.collaborative:
                 found.append(ref)
             if len(found) >= MAX_LISTED_PLAYLISTS:
                 break

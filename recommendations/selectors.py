@@ -11,6 +11,7 @@ from django.db.models import (
     Aggregate,
     Case,
     CharField,
+    F,
     IntegerField,
     Prefetch,
     Q,
@@ -25,8 +26,16 @@ from accounts.models import User
 from feedback.ports import RatedItem
 from library.models import LibraryEntry, LibrarySync, Track, TrackMood
 from recommendations.models import Recommendation, RecommendationItem
-from recommendations.ranking import SOURCE_INDEX, mood_distributions
+from recommendations.ranking import (
+    NO_PICK_SOURCE,
+    PICK_SOURCES,
+    SOURCE_INDEX,
+    mood_distributions,
+)
 from recommendations.rules import MOOD_INDEX, MOODS
+
+# library_candidates packs a track id and its pick source into one number: id * PACK + source.
+PACK = 8  # > ranking.NO_PICK_SOURCE (6)
 
 
 class ArtistKeys(Sequence):
@@ -73,6 +82,8 @@ class Candidates:
 
     track_ids: np.ndarray
     artist_keys: ArtistKeys
+    # How each song got into the library: index into ranking.PICK_SOURCES (first flag set).
+    pick_source: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def positions(self, track_ids: np.ndarray) -> np.ndarray:
         """Candidate index of each track id; -1 where the track is not in the library."""
@@ -151,10 +162,27 @@ def _code(field: str, codes: dict[str, int]) -> Case:
 
 
 def library_candidates(*, user: User) -> Candidates:
-    """Every track in the user's library, in one query (artist names are read lazily)."""
-    packed = LibraryEntry.objects.filter(user=user).aggregate(ids=_Packed("track_id"))["ids"]
-    track_ids = np.sort(_unpack(packed, 1)[:, 0].astype(np.int64))
-    return Candidates(track_ids=track_ids, artist_keys=ArtistKeys(user=user, track_ids=track_ids))
+    """Every track in the user's library and how it got there, in one query (artist names are
+    read lazily).
+
+    Each row is packed as one number, track id * 8 + the index of its first pick-source flag:
+    no per-row string building in SQL (track ids stay far below 2**49, exact in the floats
+    NumPy parses).
+    """
+    first_flag = Case(
+        *(When(**{name: True}, then=Value(index)) for index, name in enumerate(PICK_SOURCES)),
+        default=Value(NO_PICK_SOURCE),
+        output_field=IntegerField(),
+    )
+    packed = LibraryEntry.objects.filter(user=user).aggregate(
+        rows=_Packed(F("track_id") * PACK + first_flag)
+    )["rows"]
+    rows = np.sort(_unpack(packed, 1)[:, 0].astype(np.int64))
+    return Candidates(
+        track_ids=rows // PACK,
+        artist_keys=ArtistKeys(user=user, track_ids=rows // PACK),
+        pick_source=rows % PACK,
+    )
 
 
 def library_track_ids(*, user: User) -> QuerySet:

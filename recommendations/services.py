@@ -24,7 +24,7 @@ from recommendations.ranking import (
     rank,
     recent_exposure,
 )
-from recommendations.rules import MOODS, rule_targets, target_vector
+from recommendations.rules import MOODS, rule_target_table, rule_targets, target_vector
 from recommendations.selectors import (
     Candidates,
     MoodEvidence,
@@ -83,11 +83,18 @@ def _validate(*, user: User, emotion: str, strategy: str, reading: MoodReading |
         raise ApplicationError("Reading not found.", status_code=404)
 
 
-def _user_ratings(rows: UserRatingRows, candidates: Candidates) -> UserRatings:
+def _user_ratings(rows: UserRatingRows, candidates: Candidates, *, strategy: str) -> UserRatings:
+    """The listener's ratings for the ranker, each with its emotion and the rule targets it was
+    given under (its emotion, the strategy chosen now: the prior mean of that mood taste)."""
+    table = rule_target_table() if len(rows.stars) else {}
     return UserRatings(
         position=candidates.positions(rows.track_ids),
         stars=rows.stars,
         same_emotion=rows.same_emotion,
+        emotion=np.array([EMOTIONS.index(name) for name in rows.emotions], dtype=np.int64),
+        target=np.array([table[(name, strategy)] for name in rows.emotions], dtype=float).reshape(
+            -1, len(MOODS)
+        ),
     )
 
 
@@ -164,9 +171,25 @@ def _rating_phrase(track_id: int, ratings: UserRatingRows) -> str | None:
     return f"you rated it ★{int(ratings.stars[chosen])} when {when}"
 
 
+def _artist_phrase(
+    index: int, *, data: RankingInput, codes: np.ndarray, rows: UserRatingRows
+) -> str | None:
+    """The user's latest rating of another song by this artist, when it moved the score."""
+    if len(codes) == 0 or codes[index] < 0:
+        return None
+    position = data.user.position
+    same_artist = np.flatnonzero((position >= 0) & (codes[np.maximum(position, 0)] == codes[index]))
+    if len(same_artist) == 0:
+        return None
+    chosen = int(same_artist[0])  # ratings are newest first
+    when = ADJECTIVES.get(rows.emotions[chosen], rows.emotions[chosen])
+    return f"you rated this artist ★{int(rows.stars[chosen])} when {when}"
+
+
 def _reasons(
     picked: np.ndarray,
     *,
+    artist_codes: np.ndarray,
     user: User,
     emotion: str,
     candidates: Candidates,
@@ -187,7 +210,9 @@ def _reasons(
                 index, data=data, evidence=evidence, rows=rows, details=details, track_id=track_id
             )
         )
-        rating = _rating_phrase(track_id, ratings)
+        rating = _rating_phrase(track_id, ratings) or _artist_phrase(
+            index, data=data, codes=artist_codes, rows=ratings
+        )
         if rating:
             parts.append(rating)
         count = data.crowd_count[index]
@@ -238,7 +263,7 @@ def recommendation_create(
         mood_dist=dist,
         mood_confidence=confidence,
         artist_keys=candidates.artist_keys,
-        user=_user_ratings(ratings, candidates),
+        user=_user_ratings(ratings, candidates, strategy=strategy),
         crowd_count=crowd_count,
         crowd_stars=crowd_stars,
         recent=recent_exposure(
@@ -246,6 +271,7 @@ def recommendation_create(
             n_tracks=size,
             decay=weights.recent_decay,
         ),
+        pick_source=candidates.pick_source,
     )
     seed = secrets.randbits(62) if seed is None else seed
     ranked = rank(data, n=min(n, size), weights=weights, rng=np.random.default_rng(seed))
@@ -260,6 +286,7 @@ def recommendation_create(
     )
     reasons = _reasons(
         ranked.indices,
+        artist_codes=ranked.artist_codes,
         user=user,
         emotion=emotion,
         candidates=candidates,

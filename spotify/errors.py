@@ -13,6 +13,7 @@ import spotipy
 
 __all__ = [
     "DEFAULT_RETRY_AFTER",
+    "NOT_REGISTERED",
     "SpotifyApiError",
     "SpotifyAuthError",
     "SpotifyBadRequest",
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 DEFAULT_RETRY_AFTER = 5
+# Spotify's 403 for a listener missing from a Development Mode app's allow-list (JSON or text).
+NOT_REGISTERED = "User not registered in the Developer Dashboard"
 
 
 # Authorisation --------------------------------------------------------------------------------
@@ -93,7 +96,18 @@ class SpotifyUnavailable(SpotifyApiError):
 
 
 class SpotifyForbidden(SpotifyApiError):
-    """403: a missing scope, someone else's playlist, or an endpoint closed to our app."""
+    """403: a missing scope, someone else's playlist, or an endpoint closed to our app; or the
+    app may not serve this account at all (`account_refused`: not on a Development Mode app's
+    allow-list, or the app owner's Premium lapsed), whatever is asked."""
+
+    @property
+    def account_refused(self) -> bool:
+        text = str(self).lower()
+        return NOT_REGISTERED.lower() in text or "premium" in text
+
+    @property
+    def owner_lapsed(self) -> bool:
+        return "premium" in str(self).lower()
 
 
 class SpotifyNotFound(SpotifyApiError):

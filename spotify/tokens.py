@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from social_core.exceptions import AuthCredentialError, AuthProviderError, SocialAuthBaseException
 from social_django.models import UserSocialAuth
 from social_django.utils import load_strategy
@@ -32,19 +33,66 @@ def spotify_association_store(
 ) -> UserSocialAuth:
     """Create or update `user`'s Spotify association the way social-auth's pipeline stores one.
 
-    For associations made outside sign-in (the demo seed, tests, benchmarks). social-core finds
-    an association by (provider, uid, id_key); a row without the backend's id_key and the uid as
-    evidence in extra_data is treated as a legacy row and a later "Sign in with Spotify" as the
-    same listener is refused (`identifier_migration_conflict`).
+    For associations made outside sign-in (the demo seed, tests, benchmarks). `uid` is Spotify's
+    user `id`. With `account_id` in `extra_data` the row is keyed by it, as a sign-in keys it;
+    without, it is an `id`-keyed row (id_key "id", the id as evidence in extra_data), which the
+    listener's next sign-in re-keys by `account_id` (the library sync records the account_id
+    first: `spotify_association_refresh`). A row
+    keyed one way with evidence of the other would be refused by social-core at sign-in
+    (`identifier_migration_conflict`).
     """
-    from spotify.backend import SpotifyOAuth2
+    from spotify.backend import LEGACY_ID_KEY, SpotifyOAuth2
 
-    id_key = SpotifyOAuth2.ID_KEY
+    account_id = str(extra_data.get(SpotifyOAuth2.ID_KEY) or "")
+    if account_id:
+        key, value = SpotifyOAuth2.ID_KEY, account_id
+    else:
+        key, value = LEGACY_ID_KEY, uid
     social, _ = UserSocialAuth.objects.update_or_create(
         user=user,
         provider=PROVIDER,
-        defaults={"uid": uid, "id_key": id_key, "extra_data": {**extra_data, id_key: uid}},
+        defaults={
+            "uid": value,
+            "id_key": key,
+            "extra_data": {**extra_data, LEGACY_ID_KEY: uid, key: value},
+        },
     )
+    return social
+
+
+def spotify_display_id(social: UserSocialAuth) -> str:
+    """The listener's Spotify `id` as last seen (owner of their playlists); it can change."""
+    return str(social.extra_data.get("id") or social.uid)
+
+
+def spotify_association_refresh(social: UserSocialAuth, profile: dict) -> UserSocialAuth:
+    """Bring an association's display data up to date with a fresh `GET /me` of its own token.
+
+    Keeps the current `id` (which can change; the listener's own playlists are told apart by it)
+    and records `account_id`. On a row still keyed by the old `id` that account_id is the evidence
+    social-core checks when the listener next signs in and the row is re-keyed by it (the uid
+    itself changes only at sign-in: demo visitors' stand-in accounts are named by their uid).
+    """
+    from spotify.backend import LEGACY_ID_KEY, SpotifyOAuth2
+
+    changed: dict[str, str] = {}
+    for key in (LEGACY_ID_KEY, SpotifyOAuth2.ID_KEY):
+        value = str(profile.get(key) or "")
+        if value and social.extra_data.get(key) != value:
+            changed[key] = value
+    if social.id_key == SpotifyOAuth2.ID_KEY and changed.get(SpotifyOAuth2.ID_KEY, social.uid) != (
+        social.uid
+    ):
+        # A token answering for another account than the row's key: keep the row as it is.
+        logger.warning("spotify profile of user %s does not match its account_id", social.user_id)
+        return social
+    if not changed:
+        return social
+    with transaction.atomic():
+        locked = UserSocialAuth.objects.select_for_update().get(pk=social.pk)
+        locked.extra_data = {**locked.extra_data, **changed}
+        locked.save(update_fields=["extra_data", "modified"])
+    social.refresh_from_db()
     return social
 
 

@@ -174,6 +174,11 @@ def my_playlists(request: HttpRequest) -> HttpResponse:
     require_scope(request, "playlist-read-private")
     limit, offset = limit_offset(request, max_offset=100_000)
     everything = _playlists_of(person.id)
+    if "playlist-read-collaborative" not in request.sandbox_token.scopes:
+        # Spotify lists collaborative playlists someone else owns only with this scope.
+        everything = [
+            view for view in everything if view.owner == person.id or not view.collaborative
+        ]
     items = [view.simplified(links) for view in everything[offset : offset + limit]]
     return api_json(
         payloads.paging(

@@ -153,6 +153,11 @@ def web_api(methods: Iterable[str] = ("GET",)) -> Callable[[View], View]:
                 person = catalogue.user(token.spotify_user)
                 if person is None:
                     raise ApiError(401, "Invalid access token")
+                refusal = services.web_api_refusal(
+                    client_id=token.client_id, spotify_user=person.id
+                )
+                if refusal is not None:
+                    return _refused(token.client_id, refusal)
                 request.sandbox_token = token
                 request.sandbox_user = person
                 return view(request, *args, **kwargs)
@@ -162,6 +167,14 @@ def web_api(methods: Iterable[str] = ("GET",)) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def _refused(client_id: str, message: str) -> HttpResponse:
+    """Spotify's 403 for a listener not on the allow-list (or an app whose owner lapsed): JSON
+    like every Web API error, or the bare sentence as text/plain, as Spotify sometimes sends."""
+    if message == services.NOT_REGISTERED and services.app_state(client_id).forbidden_as_text:
+        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+    return api_error(403, message)
 
 
 def require_scope(request: HttpRequest, *any_of: str) -> None:

@@ -135,3 +135,58 @@ class FaultRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method or '*'} {self.path_glob} → {self.status}"
+
+
+# How a Development Mode app meets Spotify in 2026 -------------------------------------------------
+
+
+class AppState(models.Model):
+    """Switches of one client (app) the stand-in knows: its allow-list size, token rotation, the
+    plain-text 403 variant, and whether its owner's Premium lapsed (every Web API call: 403)."""
+
+    client_id = models.CharField(max_length=100, unique=True)
+    user_limit = models.PositiveSmallIntegerField(
+        default=5, help_text="Development Mode admits this many listeners (Spotify: 5)."
+    )
+    rotate_refresh_tokens = models.BooleanField(
+        default=False, help_text="A refresh answers with a new refresh token; the old one dies."
+    )
+    forbidden_as_text = models.BooleanField(
+        default=False,
+        help_text="The allow-list 403 as plain text, as Spotify sometimes sends it.",
+    )
+    owner_lapsed = models.BooleanField(
+        default=False, help_text="The app owner's Premium lapsed: every Web API call answers 403."
+    )
+
+    def __str__(self) -> str:
+        return f"app {self.client_id}"
+
+
+class AllowListEntry(models.Model):
+    """A listener on a client's allow-list (Developer Dashboard → User Management)."""
+
+    client_id = models.CharField(max_length=100)
+    spotify_user = models.CharField(max_length=100)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_id", "spotify_user"], name="sandbox_allow_list_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spotify_user} on {self.client_id}"
+
+
+class RenamedListener(models.Model):
+    """A listener whose Spotify `id` changed; `account_id` (from the listener's key) stays."""
+
+    spotify_user = models.CharField(max_length=100, unique=True, help_text="The listener's key.")
+    public_id = models.CharField(max_length=100, unique=True, help_text="Its `id` from now on.")
+
+    def __str__(self) -> str:
+        return f"{self.spotify_user} is now {self.public_id}"

@@ -11,6 +11,7 @@ import hashlib
 import json
 from html import escape
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
@@ -126,3 +127,93 @@ def control_expire_tokens(request: HttpRequest, user_id: str) -> HttpResponse:
         return api_json({"error": "method not allowed"}, status=405)
     expired = services.tokens_expire(spotify_user=user_id, refresh=bool(request.GET.get("refresh")))
     return api_json({"expired": expired})
+
+
+def _json_object(request: HttpRequest) -> dict:
+    if request.content_type != "application/json":
+        raise TypeError("send application/json")
+    body = json.loads(request.body or b"{}")
+    if not isinstance(body, dict):
+        raise TypeError("send a JSON object")
+    return body
+
+
+def _app_json(client_id: str) -> dict[str, object]:
+    state = services.app_state(client_id)
+    return {
+        "client_id": client_id,
+        **{name: getattr(state, name) for name in services.APP_SWITCHES},
+        "allow_list": services.allow_list(client_id),
+    }
+
+
+@sandbox_view()
+def control_app(request: HttpRequest) -> HttpResponse:
+    """GET the app's switches and allow-list; POST (JSON) changes switches: `owner_lapsed`
+    (every Web API call answers 403), `rotate_refresh_tokens`, `forbidden_as_text`,
+    `user_limit`. Staff only."""
+    refused = _staff_only(request)
+    if refused is not None:
+        return refused
+    client_id = settings.SPOTIFY_SANDBOX_CLIENT_ID
+    if request.method == "POST":
+        try:
+            services.app_state_update(client_id=client_id, **_json_object(request))
+        except TypeError as error:
+            return api_json({"error": str(error)}, status=415)
+        except ValueError as error:
+            return api_json({"error": f"invalid switch: {error}"}, status=400)
+    elif request.method != "GET":
+        return api_json({"error": "method not allowed"}, status=405)
+    return api_json(_app_json(client_id))
+
+
+@sandbox_view()
+def control_allow_list(request: HttpRequest, user_id: str) -> HttpResponse:
+    """PUT adds a listener to the app's allow-list (409 when full), DELETE removes one. Staff."""
+    refused = _staff_only(request)
+    if refused is not None:
+        return refused
+    client_id = settings.SPOTIFY_SANDBOX_CLIENT_ID
+    if request.method == "DELETE":
+        services.allow_list_remove(client_id=client_id, spotify_user=user_id)
+    elif request.method == "PUT":
+        try:
+            added = services.allow_list_add(client_id=client_id, spotify_user=user_id)
+        except ValueError as error:
+            return api_json({"error": str(error)}, status=404)
+        if not added:
+            limit = services.app_state(client_id).user_limit
+            return api_json(
+                {"error": f"the allow-list is full ({limit} users); remove someone first"},
+                status=409,
+            )
+    else:
+        return api_json({"error": "method not allowed"}, status=405)
+    return api_json(_app_json(client_id))
+
+
+@sandbox_view()
+def control_rename(request: HttpRequest, user_id: str) -> HttpResponse:
+    """POST {"id": "new-id"}: the listener's Spotify `id` changes, its `account_id` stays. Staff."""
+    refused = _staff_only(request)
+    if refused is not None:
+        return refused
+    if request.method != "POST":
+        return api_json({"error": "method not allowed"}, status=405)
+    try:
+        renamed = services.listener_rename(
+            spotify_user=user_id, public_id=str(_json_object(request).get("id") or "")
+        )
+    except TypeError as error:
+        return api_json({"error": str(error)}, status=415)
+    except ValueError as error:
+        return api_json({"error": str(error)}, status=400)
+    person = catalogue.user(user_id)
+    return api_json(
+        {
+            "user": user_id,
+            "id": renamed.public_id,
+            "account_id": person.account_id if person else "",
+        }
+    )

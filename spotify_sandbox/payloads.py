@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from spotify_sandbox import catalogue
+from spotify_sandbox import catalogue, services
 from spotify_sandbox.models import Playlist, PlaylistItem
 
 OPEN_SPOTIFY = "https://open.spotify.com"
@@ -20,10 +20,18 @@ class Links:
     """Absolute URLs on the host the request came to, like Spotify's own `href`/`next` links."""
 
     root: str  # .../spotify-sandbox/
+    # Listener key → its current `id`, for listeners whose id changed (services.listener_rename).
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> Links:
-        return cls(request.build_absolute_uri(reverse("spotify_sandbox:index")))
+        return cls(
+            request.build_absolute_uri(reverse("spotify_sandbox:index")), services.public_ids()
+        )
+
+    def user_id(self, spotify_user: str) -> str:
+        """The `id` Spotify shows for a listener today (it can change; `account_id` cannot)."""
+        return self.renamed.get(spotify_user, spotify_user)
 
     def api(self, path: str, params: dict[str, object] | None = None) -> str:
         url = f"{self.root}v1/{path.lstrip('/')}"
@@ -92,19 +100,21 @@ def track_object(track: catalogue.Track, links: Links) -> dict:
 
 def user_object(person: catalogue.SandboxUser, links: Links) -> dict:
     """`PrivateUserObject` without the deprecated email, country, product and followers."""
+    user_id = links.user_id(person.id)
     return {
         "account_id": person.account_id,
         "display_name": person.display_name,
-        "external_urls": {"spotify": f"{OPEN_SPOTIFY}/user/{person.id}"},
-        "href": links.api(f"users/{person.id}"),
-        "id": person.id,
+        "external_urls": {"spotify": f"{OPEN_SPOTIFY}/user/{user_id}"},
+        "href": links.api(f"users/{user_id}"),
+        "id": user_id,
         "images": [],
         "type": "user",
-        "uri": person.uri,
+        "uri": f"spotify:user:{user_id}",
     }
 
 
-def playlist_user(user_id: str, links: Links, *, with_name: bool = False) -> dict:
+def playlist_user(spotify_user: str, links: Links, *, with_name: bool = False) -> dict:
+    user_id = links.user_id(spotify_user)
     body = {
         "external_urls": {"spotify": f"{OPEN_SPOTIFY}/user/{user_id}"},
         "href": links.api(f"users/{user_id}"),
@@ -113,7 +123,7 @@ def playlist_user(user_id: str, links: Links, *, with_name: bool = False) -> dic
         "uri": f"spotify:user:{user_id}",
     }
     if with_name:
-        person = catalogue.user(user_id)
+        person = catalogue.user(spotify_user)
         body["display_name"] = person.display_name if person else None
     return body
 

@@ -9,17 +9,21 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from spotify_sandbox import catalogue
 from spotify_sandbox.models import (
+    AllowListEntry,
+    AppState,
     AuthorizationCode,
     FaultRule,
     Playlist,
     PlaylistItem,
+    RenamedListener,
     SavedTrack,
     Token,
 )
@@ -122,18 +126,33 @@ def token_issue(
         authorized_at=authorized_at,
         code=code,
     )
-    refresh = "AQ" + secrets.token_urlsafe(96)
+    refresh = _new_refresh_token(
+        spotify_user=spotify_user,
+        client_id=client_id,
+        scope=scope,
+        authorized_at=authorized_at,
+        code=code,
+    )
+    allow_list_admit(client_id=client_id, spotify_user=spotify_user)
+    return IssuedTokens(access, expires_in, scope, refresh)
+
+
+def _new_refresh_token(
+    *, spotify_user: str, client_id: str, scope: str, authorized_at: dt.datetime, code=None
+) -> str:
+    raw = "AQ" + secrets.token_urlsafe(96)
     Token.objects.create(
         kind=Token.Kind.REFRESH,
-        token_hash=_hash(refresh),
+        token_hash=_hash(raw),
         client_id=client_id,
         spotify_user=spotify_user,
         scope=scope,
+        # Six months from the consent, however often it is refreshed or rotated.
         expires_at=authorized_at + REFRESH_TOKEN_LIFETIME,
         authorized_at=authorized_at,
         code=code,
     )
-    return IssuedTokens(access, expires_in, scope, refresh)
+    return raw
 
 
 def code_issue(*, client_id: str, redirect_uri: str, spotify_user: str, scope: str) -> str:
@@ -174,11 +193,16 @@ def code_exchange(*, code: str, redirect_uri: str, client_id: str) -> IssuedToke
     return issued
 
 
+@transaction.atomic
 def refresh_exchange(*, refresh_token: str, client_id: str) -> IssuedTokens:
-    """A new access token for a live refresh token (which is not extended or rotated)."""
-    token = Token.objects.filter(
-        kind=Token.Kind.REFRESH, token_hash=_hash(refresh_token), client_id=client_id
-    ).first()
+    """A new access token for a live refresh token (never extended past six months after
+    consent). With the app's `rotate_refresh_tokens` the answer carries a new refresh token and
+    the one just used stops working, as Spotify may do."""
+    token = (
+        Token.objects.select_for_update()
+        .filter(kind=Token.Kind.REFRESH, token_hash=_hash(refresh_token), client_id=client_id)
+        .first()
+    )
     if token is None or token.revoked:
         raise OAuthError("invalid_grant", "Invalid refresh token")
     if token.expires_at <= timezone.now():
@@ -189,7 +213,17 @@ def refresh_exchange(*, refresh_token: str, client_id: str) -> IssuedTokens:
         scope=token.scope,
         authorized_at=token.authorized_at,
     )
-    return IssuedTokens(access, expires_in, token.scope)
+    rotated = None
+    if app_state(client_id).rotate_refresh_tokens:
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+        rotated = _new_refresh_token(
+            spotify_user=token.spotify_user,
+            client_id=client_id,
+            scope=token.scope,
+            authorized_at=token.authorized_at,
+        )
+    return IssuedTokens(access, expires_in, token.scope, rotated)
 
 
 def access_token_lookup(raw: str) -> Token | None:
@@ -201,6 +235,134 @@ def tokens_expire(*, spotify_user: str, refresh: bool = False) -> int:
     kinds = [Token.Kind.ACCESS, Token.Kind.REFRESH] if refresh else [Token.Kind.ACCESS]
     past = timezone.now() - dt.timedelta(seconds=1)
     return Token.objects.filter(spotify_user=spotify_user, kind__in=kinds).update(expires_at=past)
+
+
+# Development Mode: the app's switches, its allow-list, listeners' ids -------------------------
+
+# Spotify's own words (its 403 bodies), kept exactly: clients match on them.
+NOT_REGISTERED = "User not registered in the Developer Dashboard"
+OWNER_LAPSED = "Active premium subscription required for the owner of the app."
+# Demo visitors (visitor-<token>, one per "Try the demo") stand for no real person: never counted.
+ALLOW_LIST_EXEMPT_PREFIXES = (catalogue.VISITOR_PREFIX,)
+
+
+def app_state(client_id: str) -> AppState:
+    """The client's switches; made from the SPOTIFY_SANDBOX_* settings on first use."""
+    state = AppState.objects.filter(client_id=client_id).first()
+    if state is not None:
+        return state
+    try:
+        with transaction.atomic():
+            return AppState.objects.create(
+                client_id=client_id,
+                user_limit=settings.SPOTIFY_SANDBOX_USER_LIMIT,
+                rotate_refresh_tokens=settings.SPOTIFY_SANDBOX_ROTATE_REFRESH_TOKENS,
+                forbidden_as_text=settings.SPOTIFY_SANDBOX_FORBIDDEN_AS_TEXT,
+            )
+    except IntegrityError:  # made by a concurrent request
+        return AppState.objects.get(client_id=client_id)
+
+
+APP_SWITCHES = ("user_limit", "rotate_refresh_tokens", "forbidden_as_text", "owner_lapsed")
+
+
+def app_state_update(*, client_id: str, **changes: object) -> AppState:
+    """Change a client's switches (`APP_SWITCHES`); ValueError for anything else."""
+    state = app_state(client_id)
+    for name, value in changes.items():
+        if name not in APP_SWITCHES:
+            raise ValueError(f"unknown switch {name!r}; known: {', '.join(APP_SWITCHES)}")
+        if name == "user_limit":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+                raise ValueError("user_limit must be a whole number from 0 to 1000")
+        elif not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+        setattr(state, name, value)
+    state.save()
+    return state
+
+
+def allow_list_exempt(spotify_user: str) -> bool:
+    return spotify_user.startswith(ALLOW_LIST_EXEMPT_PREFIXES)
+
+
+def allow_list(client_id: str) -> list[str]:
+    return list(
+        AllowListEntry.objects.filter(client_id=client_id).values_list("spotify_user", flat=True)
+    )
+
+
+def allow_list_admit(*, client_id: str, spotify_user: str) -> bool:
+    """Put a listener who just agreed on the allow-list while it has room (the operator adds the
+    first ones in User Management); the rest get tokens, then 403 from the Web API, as on Spotify.
+    Returns whether the listener is on the list."""
+    if allow_list_exempt(spotify_user):
+        return True
+    if AllowListEntry.objects.filter(client_id=client_id, spotify_user=spotify_user).exists():
+        return True
+    limit = app_state(client_id).user_limit
+    if AllowListEntry.objects.filter(client_id=client_id).count() >= limit:
+        return False
+    return allow_list_add(client_id=client_id, spotify_user=spotify_user)
+
+
+def allow_list_add(*, client_id: str, spotify_user: str) -> bool:
+    """Add a listener by hand (staff, tests); False when the list is full."""
+    if catalogue.user(spotify_user) is None:
+        raise ValueError(f"the stand-in has no user {spotify_user!r}")
+    with transaction.atomic():
+        state = AppState.objects.select_for_update().get(pk=app_state(client_id).pk)
+        entries = AllowListEntry.objects.filter(client_id=client_id)
+        if entries.filter(spotify_user=spotify_user).exists():
+            return True
+        if entries.count() >= state.user_limit:
+            return False
+        AllowListEntry.objects.create(client_id=client_id, spotify_user=spotify_user)
+    return True
+
+
+def allow_list_remove(*, client_id: str, spotify_user: str) -> int:
+    deleted, _ = AllowListEntry.objects.filter(
+        client_id=client_id, spotify_user=spotify_user
+    ).delete()
+    return deleted
+
+
+def web_api_refusal(*, client_id: str, spotify_user: str) -> str | None:
+    """Spotify's 403 message when this app may not answer this listener at all, else None."""
+    state = app_state(client_id)
+    if state.owner_lapsed:
+        return OWNER_LAPSED
+    if allow_list_exempt(spotify_user):
+        return None
+    if not AllowListEntry.objects.filter(client_id=client_id, spotify_user=spotify_user).exists():
+        return NOT_REGISTERED
+    return None
+
+
+def public_ids() -> dict[str, str]:
+    """Listener key → its current `id`, for the listeners whose id changed."""
+    return dict(RenamedListener.objects.values_list("spotify_user", "public_id"))
+
+
+def listener_rename(*, spotify_user: str, public_id: str) -> RenamedListener:
+    """Give a listener a new `id` (its `account_id`, tokens and library stay)."""
+    if catalogue.user(spotify_user) is None:
+        raise ValueError(f"the stand-in has no user {spotify_user!r}")
+    if not public_id or len(public_id) > 100 or not public_id.isascii() or " " in public_id:
+        raise ValueError("the new id must be 1 to 100 ASCII characters without spaces")
+    clash = catalogue.user(public_id) is not None and public_id != spotify_user
+    if (
+        clash
+        or RenamedListener.objects.filter(public_id=public_id)
+        .exclude(spotify_user=spotify_user)
+        .exists()
+    ):
+        raise ValueError(f"the id {public_id!r} is taken")
+    renamed, _ = RenamedListener.objects.update_or_create(
+        spotify_user=spotify_user, defaults={"public_id": public_id}
+    )
+    return renamed
 
 
 # Listener codes -------------------------------------------------------------------------------

@@ -27,6 +27,11 @@ import yaml
 
 DEFAULT_SCOPES = (
     "user-library-read user-top-read user-read-recently-played "
+    "playlist-read-private playlist-read-collaborative playlist-modify-private"
+)
+# What Moodtrack asked for before it asked for collaborative playlists (issue 18).
+SCOPES_BEFORE_COLLABORATIVE = (
+    "user-library-read user-top-read user-read-recently-played "
     "playlist-read-private playlist-modify-private"
 )
 OPENAPI_PATH = Path(
@@ -78,8 +83,10 @@ class Sandbox:
         scope: str = DEFAULT_SCOPES,
         access_expired: bool = False,
         authorized_at: dt.datetime | None = None,
+        legacy: bool = False,
     ):
-        """Connect `user` to stand-in listener `spotify_user`, as a completed sign-in would."""
+        """Connect `user` to stand-in listener `spotify_user`, as a completed sign-in would (keyed
+        by its `account_id`; `legacy=True`: as before issue 18, keyed by its `id`)."""
         from django.utils import timezone
 
         from spotify.tokens import spotify_association_store
@@ -91,6 +98,8 @@ class Sandbox:
             "display_name": spotify_user,
             "auth_time": now - 7200 if access_expired else now,
         }
+        if not legacy:
+            extra["account_id"] = self.account_id(spotify_user)
         if access_expired:
             from spotify_sandbox import services
 
@@ -103,6 +112,56 @@ class Sandbox:
         from spotify_sandbox import services
 
         return services.fault_create(path_glob=path_glob, status=status, **kwargs)
+
+    def app(self, **switches: Any):
+        """Change the stand-in app's switches: owner_lapsed, rotate_refresh_tokens,
+        forbidden_as_text, user_limit (services.APP_SWITCHES)."""
+        from django.conf import settings
+
+        from spotify_sandbox import services
+
+        return services.app_state_update(client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID, **switches)
+
+    def allow_list(self) -> list[str]:
+        from django.conf import settings
+
+        from spotify_sandbox import services
+
+        return services.allow_list(settings.SPOTIFY_SANDBOX_CLIENT_ID)
+
+    def disallow(self, spotify_user: str) -> None:
+        """Remove a listener from the app's allow-list (User Management → remove)."""
+        from django.conf import settings
+
+        from spotify_sandbox import services
+
+        services.allow_list_remove(
+            client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID, spotify_user=spotify_user
+        )
+
+    def fill_allow_list(self, *spotify_users: str) -> None:
+        """Put these listeners on the allow-list (e.g. five synthetic ones to fill it)."""
+        from django.conf import settings
+
+        from spotify_sandbox import services
+
+        for spotify_user in spotify_users:
+            services.allow_list_add(
+                client_id=settings.SPOTIFY_SANDBOX_CLIENT_ID, spotify_user=spotify_user
+            )
+
+    def rename(self, spotify_user: str, new_id: str):
+        """The listener's Spotify `id` becomes `new_id`; its `account_id` stays."""
+        from spotify_sandbox import services
+
+        return services.listener_rename(spotify_user=spotify_user, public_id=new_id)
+
+    def account_id(self, spotify_user: str) -> str:
+        from spotify_sandbox import catalogue
+
+        person = catalogue.user(spotify_user)
+        assert person is not None, spotify_user
+        return person.account_id
 
     def code(self, spotify_user: str) -> str:
         """The listener's code the consent page asks for (Moodtrack's sign-in page shows it)."""

@@ -49,4 +49,11 @@ urlpatterns = [
         pages_views.control_expire_tokens,
         name="control-expire-tokens",
     ),
+    path("_control/app", pages_views.control_app, name="control-app"),
+    path(
+        "_control/allow-list/<str:user_id>",
+        pages_views.control_allow_list,
+        name="control-allow-list",
+    ),
+    path("_control/users/<str:user_id>/rename", pages_views.control_rename, name="control-rename"),
 ]

@@ -234,6 +234,7 @@ def test_listener_pages_are_accessible_and_reflow(chromium, live_server, listene
         Page("/accounts/profile/"),
         Page(f"/accounts/profile/tokens/{token.pk}/revoke/"),
         Page("/accounts/spotify/reconnect/"),
+        Page("/accounts/spotify/permissions/?next=/library/"),
     ]
     problems = _check(chromium, live_server.url, _session(listener), pages)
     assert MoodReading.objects.filter(user=listener).count() == 31

@@ -26,7 +26,36 @@ def test_the_report_records_the_machine_and_one_section_per_benchmark() -> None:
     assert report.startswith("# Benchmarks")
     assert f"| date | {facts['date']} |" in report
     assert "## Something fast" in report
-    assert "_Module `bench/fast.py`, ran in 0.2 s._" in report
+    assert f"_Module `bench/fast.py`, ran in 0.2 s on {facts['date']}" in report
+
+
+def test_running_one_module_keeps_the_other_sections() -> None:
+    facts = runner.machine()
+    first = runner.render(
+        [
+            {"title": "Healthz", "markdown": "old healthz", "module": "healthz", "seconds": 1.0},
+            {
+                "title": "Inference",
+                "markdown": "old inference",
+                "module": "inference",
+                "seconds": 2,
+            },
+        ],
+        facts,
+    )
+    kept = runner.previous_sections(first)
+    assert set(kept) == {"healthz", "inference"}
+
+    again = runner.render(
+        [{"title": "Inference", "markdown": "new inference", "module": "inference", "seconds": 3}],
+        facts,
+        {name: text for name, text in kept.items() if name != "inference"},
+    )
+
+    assert "old healthz" in again
+    assert "new inference" in again
+    assert "old inference" not in again
+    assert again.index("## Healthz") < again.index("## Inference")  # module order
 
 
 def test_it_rejects_unknown_benchmarks(tmp_path: Path) -> None:

@@ -240,6 +240,7 @@ OBJECT_ENDPOINTS: dict[str, list[Attempt]] = {
     "emotions:status": [Attempt("get", _reading)],
     "emotions:thumbnail": [Attempt("get", _reading)],
     "emotions:correct": [Attempt("post", _reading, lambda w: {"emotion": "sad"})],
+    "emotions:mood_source": [Attempt("post", _reading, lambda w: {"mood_source": "face"})],
     "emotions:delete": [Attempt("post", _reading)],
     "insights:history_delete": [Attempt("get", _reading), Attempt("post", _reading)],
     "recommendations:for_reading": [
@@ -248,6 +249,11 @@ OBJECT_ENDPOINTS: dict[str, list[Attempt]] = {
     ],
     "recommendations:detail": [Attempt("get", lambda w: {"pk": w.recommendation.pk})],
     "recommendations:save": [Attempt("post", lambda w: {"pk": w.recommendation.pk})],
+    "recommendations:mood_after": [
+        Attempt("post", lambda w: {"pk": w.recommendation.pk}, lambda w: {"emotion": "sad"})
+    ],
+    "recommendations:mood_after_snapshot": [Attempt("post", lambda w: {"pk": w.recommendation.pk})],
+    "mood-after-detail": [Attempt("get", lambda w: {"recommendation_id": w.recommendation.pk})],
     "emotions_api:reading-detail": [
         Attempt("get", lambda w: {"reading_id": w.reading.pk}),
         Attempt("patch", lambda w: {"reading_id": w.reading.pk}, lambda w: {"emotion": "sad"}),
@@ -272,6 +278,13 @@ OBJECT_ENDPOINTS: dict[str, list[Attempt]] = {
 BODY_OBJECT_ENDPOINTS: dict[str, list[Attempt]] = {
     "feedback:rate": [Attempt("post", lambda w: {}, lambda w: {"item": w.item.pk, "stars": 1})],
     "rating-create": [Attempt("post", lambda w: {}, lambda w: {"item": w.item.pk, "stars": 1})],
+    "mood-after-create": [
+        Attempt(
+            "post",
+            lambda w: {},
+            lambda w: {"recommendation": w.recommendation.pk, "emotion": "sad"},
+        )
+    ],
     "recommendation-list": [
         Attempt("post", lambda w: {}, lambda w: {"reading": w.reading.pk}),
         Attempt("get", lambda w: {}, query="?reading={reading}"),

@@ -24,7 +24,10 @@ def test_sign_in_creates_the_user_stores_tokens_and_syncs_the_library(sandbox: S
     assert done.status_code == 302
     assert done.headers["Location"] == "/library/"  # a new user goes to their library
     social = UserSocialAuth.objects.get(provider="spotify")
-    assert social.uid == "sam"
+    # Linked by Spotify's immutable account_id; the id ("sam") is kept as display data.
+    assert social.uid == sandbox.account_id("sam")
+    assert social.id_key == "account_id"
+    assert social.extra_data["id"] == "sam"
     assert social.user.username == "sam"
     extra = social.extra_data
     assert extra["access_token"]
@@ -41,15 +44,16 @@ def test_sign_in_creates_the_user_stores_tokens_and_syncs_the_library(sandbox: S
 
 
 def test_signing_in_again_finds_the_same_account(sandbox: Sandbox) -> None:
+    alex = sandbox.account_id("alex")
     sandbox.sign_in(requests.Session(), user="alex")
-    first = User.objects.get(social_auth__uid="alex")
+    first = User.objects.get(social_auth__uid=alex)
 
     again = sandbox.sign_in(requests.Session(), user="alex")
 
     assert again.status_code == 302
     assert again.headers["Location"] == "/"
-    assert User.objects.filter(social_auth__uid="alex").get() == first
-    assert UserSocialAuth.objects.filter(uid="alex").count() == 1
+    assert User.objects.filter(social_auth__uid=alex).get() == first
+    assert UserSocialAuth.objects.filter(uid=alex).count() == 1
 
 
 def test_a_listener_linked_outside_sign_in_can_sign_in_with_spotify(sandbox: Sandbox) -> None:
@@ -64,11 +68,19 @@ def test_a_listener_linked_outside_sign_in_can_sign_in_with_spotify(sandbox: San
     demo = User.objects.get(username="demo")
     social = UserSocialAuth.objects.get(user=demo)
 
+    assert (social.uid, social.id_key) == ("demo", "id")  # seeded without an account_id
+
     done = sandbox.sign_in(requests.Session(), user=social.uid)
 
     assert done.status_code == 302, done.text[:300]
-    assert UserSocialAuth.objects.filter(uid=social.uid).get().user == demo
-    assert UserSocialAuth.objects.get(user=demo).id_key == "id"
+    # Signing in re-keyed the seeded row by account_id: the same user, no second association.
+    relinked = UserSocialAuth.objects.get(user=demo)
+    assert (relinked.pk, relinked.uid, relinked.id_key) == (
+        social.pk,
+        sandbox.account_id("demo"),
+        "account_id",
+    )
+    assert UserSocialAuth.objects.count() == 1
 
 
 def test_the_sign_in_button_is_a_post_form_with_csrf(sandbox: Sandbox) -> None:
@@ -154,7 +166,7 @@ def test_a_local_user_connects_spotify_from_the_profile(sandbox: Sandbox) -> Non
     )
 
     assert done.headers["Location"] == "/accounts/profile/"
-    assert UserSocialAuth.objects.get(uid="alex").user == local
+    assert UserSocialAuth.objects.get(uid=sandbox.account_id("alex")).user == local
     assert User.objects.count() == 1
     profile = browser.get(sandbox.base + "/accounts/profile/", timeout=10)
     assert "Connected as" in profile.text

@@ -132,6 +132,20 @@ SPOTIFY_SANDBOX_CLIENT_SECRET = env("SPOTIFY_SANDBOX_CLIENT_SECRET", default="sa
 SPOTIFY_SANDBOX_REDIRECT_URIS = env.list(
     "SPOTIFY_SANDBOX_REDIRECT_URIS", default=["http://127.0.0.1:8000/complete/spotify/"]
 )
+# The stand-in as an operator meets Spotify (docs/SPOTIFY.md): a Development Mode app admits this
+# many listeners (the first to sign in; the 6th gets Spotify's 403 "User not registered in the
+# Developer Dashboard", as plain text when FORBIDDEN_AS_TEXT), and refreshing may rotate the
+# refresh token. The stand-in's control API (/spotify-sandbox/_control/app) changes them live.
+SPOTIFY_SANDBOX_USER_LIMIT = env.int("SPOTIFY_SANDBOX_USER_LIMIT", default=5)
+SPOTIFY_SANDBOX_ROTATE_REFRESH_TOKENS = env.bool(
+    "SPOTIFY_SANDBOX_ROTATE_REFRESH_TOKENS", default=False
+)
+SPOTIFY_SANDBOX_FORBIDDEN_AS_TEXT = env.bool("SPOTIFY_SANDBOX_FORBIDDEN_AS_TEXT", default=False)
+# Shown to staff on the "not on this app's allow-list" page (the operator's checklist).
+SPOTIFY_OPERATOR_DOCS_URL = env(
+    "SPOTIFY_OPERATOR_DOCS_URL",
+    default="https://developer.spotify.com/documentation/web-api/concepts/quota-modes",
+)
 SPOTIFY_REQUEST_TIMEOUT = env.float("SPOTIFY_REQUEST_TIMEOUT", default=10.0)
 # Library sync: most liked songs read per sync, longest Retry-After honoured, resync interval.
 SPOTIFY_SYNC_MAX_TRACKS = env.int("SPOTIFY_SYNC_MAX_TRACKS", default=10_000)
@@ -183,13 +197,20 @@ SOCIAL_AUTH_SPOTIFY_SCOPE = [
     "user-top-read",
     "user-read-recently-played",
     "playlist-read-private",
+    # Without it Spotify leaves collaborative playlists the listener does not own out of
+    # /me/playlists; listeners whose grant lacks it are asked once to agree again.
+    "playlist-read-collaborative",
     "playlist-modify-private",
 ]
 # Without expires_in social-auth never refreshes; refresh_token is kept by the backend itself.
+# The uid is Spotify's immutable `account_id`; `id` (which can change) is kept for display and
+# for telling the listener's own playlists apart.
 SOCIAL_AUTH_SPOTIFY_EXTRA_DATA = [
     ("expires_in", "expires_in"),
     ("scope", "scope"),
     ("display_name", "display_name"),
+    ("id", "id"),
+    ("account_id", "account_id"),
 ]
 SOCIAL_AUTH_PIPELINE = [
     "social_core.pipeline.social_auth.social_details",

@@ -30,6 +30,8 @@ READING_FIELDS = {
     "probabilities",
     "faces",
     "face_count",
+    "group",
+    "mood_source",
     "uncertain",
     "model_version",
     "error_message",

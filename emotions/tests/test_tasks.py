@@ -123,7 +123,8 @@ def test_a_new_worker_child_loads_the_model_at_once_when_asked(
     model = tmp_path / "model" / tiny_model_file.name
     model.parent.mkdir()
     shutil.copyfile(tiny_model_file, model)
-    shutil.copyfile(tiny_model_file.with_suffix(".json"), model.with_suffix(".json"))
+    for suffix in (".json", ".tflite"):  # the metadata and the LiteRT artefact inference runs
+        shutil.copyfile(tiny_model_file.with_suffix(suffix), model.with_suffix(suffix))
     settings.EMOTION_MODEL_PATH = model
     settings.EMOTION_MODEL_PRELOAD = False
     tasks._load_model_in_new_child()

@@ -30,7 +30,8 @@ def fresh_model(settings, tiny_model_file: Path, tmp_path: Path) -> Path:
     model = tmp_path / "model" / tiny_model_file.name
     model.parent.mkdir()
     shutil.copyfile(tiny_model_file, model)
-    shutil.copyfile(tiny_model_file.with_suffix(".json"), model.with_suffix(".json"))
+    for suffix in (".json", ".tflite"):  # the metadata and the LiteRT artefact inference runs
+        shutil.copyfile(tiny_model_file.with_suffix(suffix), model.with_suffix(suffix))
     settings.EMOTION_MODEL_PATH = model
     return model
 
@@ -46,13 +47,13 @@ def _start_a_pool_child() -> None:
 def _first_reading(user: User, monkeypatch: pytest.MonkeyPatch) -> tuple[MoodReading, list[Path]]:
     """Run the inference task on a new photo; returns the reading and the model loads it did."""
     loads: list[Path] = []
-    real_load = inference._load_keras_model
+    real_load = inference._load_model
 
     def counting_load(path: Path) -> object:
         loads.append(path)
         return real_load(path)
 
-    monkeypatch.setattr(inference, "_load_keras_model", counting_load)
+    monkeypatch.setattr(inference, "_load_model", counting_load)
     reading = reading_create(
         user=user, image_file=images.upload(images.astronaut_jpeg()), source="upload"
     )
@@ -110,4 +111,4 @@ def test_without_the_warm_up_the_first_reading_pays_for_loading_the_model(
     reading, loads = _first_reading(user, monkeypatch)
 
     assert reading.status == MoodReading.Status.DONE
-    assert loads == [fresh_model]
+    assert loads == [fresh_model.with_suffix(".tflite")]  # the LiteRT artefact inference runs

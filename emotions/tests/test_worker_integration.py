@@ -100,12 +100,12 @@ def start_worker(
                 worker.process.wait()
 
 
-def _post_photo() -> int:
+def _post_photo(data: bytes | None = None) -> int:
     api = APIClient()
     api.force_authenticate(UserFactory())
     response = api.post(
         "/api/v1/readings/",
-        {"image": images.upload(images.astronaut_jpeg()), "source": "upload"},
+        {"image": images.upload(data or images.astronaut_jpeg()), "source": "upload"},
         format="multipart",
     )
     assert response.status_code == 202, response.content
@@ -117,6 +117,11 @@ def _status(reading_id: int) -> str:
     return MoodReading.objects.filter(pk=reading_id).values_list("status", flat=True).get()
 
 
+def _done_and_tidied(reading_id: int) -> bool:
+    """Done, and its frame deleted (the worker does that just after it stores the result)."""
+    return MoodReading.objects.filter(pk=reading_id, status=Status.DONE, image="").exists()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("tasks_go_to_the_broker")
 def test_a_real_worker_reads_a_posted_photo(
@@ -126,7 +131,7 @@ def test_a_real_worker_reads_a_posted_photo(
 
     reading_id = _post_photo()
 
-    _wait_for(lambda: _status(reading_id) == Status.DONE, START_TIMEOUT, worker, "done reading")
+    _wait_for(lambda: _done_and_tidied(reading_id), START_TIMEOUT, worker, "done reading")
     reading = MoodReading.objects.get(pk=reading_id)
     assert set(reading.probabilities) == set(EMOTIONS)
     assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
@@ -135,6 +140,24 @@ def test_a_real_worker_reads_a_posted_photo(
     # The worker deleted the full frame and wrote the thumbnail in the shared private folder.
     assert reading.image.name == ""
     assert stored_files(private_media) == [reading.thumbnail.name]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tasks_go_to_the_broker")
+def test_a_real_worker_stores_the_rooms_mood_of_a_group_photo(
+    start_worker: Callable[..., Worker],
+) -> None:
+    worker = start_worker()
+
+    reading_id = _post_photo(images.two_faces_jpeg())
+
+    _wait_for(lambda: _done_and_tidied(reading_id), START_TIMEOUT, worker, "done reading")
+    reading = MoodReading.objects.get(pk=reading_id)
+    assert reading.face_count == len(reading.faces) == 2
+    assert reading.group is not None
+    assert reading.group["face_count"] == 2
+    assert reading.group["emotion"] in EMOTIONS
+    assert sum(reading.group["probabilities"].values()) == pytest.approx(1.0, abs=2e-3)
 
 
 def _kill_a_worker_mid_task(start_worker: Callable[..., Worker], **options) -> tuple[Worker, int]:
@@ -149,7 +172,7 @@ def _kill_a_worker_mid_task(start_worker: Callable[..., Worker], **options) -> t
 
 def _finished_by(rescuer: Worker, reading_id: int, timeout: float, private_media: Path) -> None:
     """The reading ends done on its second delivery, leaving only its thumbnail on disk."""
-    _wait_for(lambda: _status(reading_id) == Status.DONE, timeout, rescuer, "second delivery")
+    _wait_for(lambda: _done_and_tidied(reading_id), timeout, rescuer, "second delivery")
     reading = MoodReading.objects.get(pk=reading_id)
     assert reading.attempts == 2
     assert set(reading.probabilities) == set(EMOTIONS)

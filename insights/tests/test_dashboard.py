@@ -175,6 +175,8 @@ def test_the_summary_as_json_has_every_aggregate(user) -> None:
         "daily",
         "streaks",
         "songs_that_helped",
+        "mood_after",
+        "mood_after_min_answers",
     }
     assert data["timeline"][0]["emotion"] == "happy"
     assert len(data["heatmap"]["counts"]) == 7

@@ -155,12 +155,13 @@ def test_delete_all_removes_the_whole_history_but_keeps_account_and_library(
     confirm = client_logged_in.get("/mood/history/delete/")
     assertContains(confirm, "3 readings and their face thumbnails")
     assertContains(confirm, "1 recommendation,")
-    assertContains(confirm, "1 rating.")
+    assertContains(confirm, "1 rating,")
+    assertContains(confirm, "0 answers to “How do you feel now?”")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_logged_in.post("/mood/history/delete/", follow=True)
 
-    assertContains(response, "3 reading(s), 1 recommendation(s) and 1 rating(s)")
+    assertContains(response, "3 reading(s), 1 recommendation(s), 1 rating(s) and 0 answer(s)")
     assert not MoodReading.objects.filter(user=user).exists()
     assert not Recommendation.objects.filter(user=user).exists()
     assert not Rating.objects.filter(user=user).exists()

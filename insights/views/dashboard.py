@@ -11,15 +11,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from emotions.presentation import ADJECTIVES
+from feedback.valence import CHANGES
 from insights.dashboard import (
+    CHANGE_COLORS,
+    CHANGE_LABELS,
     DEFAULT_RANGE,
     EMOTION_COLORS,
     EMOTION_LABELS,
     EMOTION_ORDER,
+    MOOD_AFTER_MIN_ANSWERS,
     RANGES,
     WEEKDAYS,
     DashboardSummary,
     dashboard_summary,
+    mood_after_pending,
     period_for_range,
 )
 
@@ -94,7 +100,39 @@ def _chart_data(summary: DashboardSummary) -> dict[str, Any]:
             for _, created_at, emotion, confidence in summary.timeline
         ],
         "distribution": [summary.distribution[emotion] for emotion in EMOTION_ORDER],
+        "mood_after": {
+            "strategies": [outcome.label for outcome in summary.mood_after],
+            "changes": [
+                {
+                    "label": CHANGE_LABELS[change],
+                    "color": CHANGE_COLORS[change],
+                    "shares": [outcome.share(change) for outcome in summary.mood_after],
+                    "counts": [getattr(outcome, change) for outcome in summary.mood_after],
+                }
+                for change in CHANGES
+            ],
+        }
+        if summary.mood_after_total
+        else None,
     }
+
+
+def _mood_after_rows(summary: DashboardSummary) -> list[dict[str, Any]]:
+    """One row per strategy for the match/lift panel's table and its sentences."""
+    rows = []
+    for outcome in summary.mood_after:
+        cells = [
+            {"count": getattr(outcome, change), "share": outcome.share(change)}
+            for change in CHANGES
+        ]
+        rows.append(
+            {
+                "outcome": outcome,
+                "cells": cells,
+                "missing": max(0, MOOD_AFTER_MIN_ANSWERS - outcome.total),
+            }
+        )
+    return rows
 
 
 def dashboard_context(summary: DashboardSummary, range_key: str) -> dict[str, Any]:
@@ -118,6 +156,9 @@ def dashboard_context(summary: DashboardSummary, range_key: str) -> dict[str, An
             for emotion, songs in summary.songs_that_helped.items()
         ],
         "chart_data": _chart_data(summary),
+        "mood_after_rows": _mood_after_rows(summary),
+        "mood_after_columns": [CHANGE_LABELS[change] for change in CHANGES],
+        "mood_after_min": MOOD_AFTER_MIN_ANSWERS,
     }
 
 
@@ -129,4 +170,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         range_key = DEFAULT_RANGE
     summary = dashboard_summary(user=request.user, period=period_for_range(range_key=range_key))
     template = "dashboard/_body.html" if request.htmx else "dashboard/dashboard.html"
-    return render(request, template, dashboard_context(summary, range_key))
+    context = dashboard_context(summary, range_key)
+    pending = mood_after_pending(user=request.user)
+    if pending is not None:
+        context["mood_after_pending"] = {
+            "url": reverse("recommendations:detail", args=[pending.pk]) + "#mood-after",
+            "created_at": pending.created_at,
+            "feeling": ADJECTIVES.get(pending.emotion, pending.emotion),
+        }
+    return render(request, template, context)

@@ -77,7 +77,8 @@ def history_delete_everything(request: AuthenticatedHttpRequest) -> HttpResponse
         messages.success(
             request,
             f"Your history is deleted: {deleted.readings} reading(s), "
-            f"{deleted.recommendations} recommendation(s) and {deleted.ratings} rating(s).",
+            f"{deleted.recommendations} recommendation(s), {deleted.ratings} rating(s) and "
+            f"{deleted.moods_after} answer(s) to “How do you feel now?”.",
         )
         return redirect("insights:history")
     return render(

@@ -5,6 +5,13 @@ Progress is saved after every page ("350 of 1,200"). A 429 pauses the sync: the 
 pause and raises `LibrarySyncPaused` with the countdown (Retry-After, capped) and a checkpoint, and
 the task re-schedules itself; nothing ever sleeps in the worker. Endpoints Spotify closed (403/404)
 are skipped with a log line.
+
+Every run starts with `GET /me`: it keeps the listener's current `id` (their own playlists are
+told apart by it) and their `account_id` (with which their next sign-in re-keys an association
+still keyed by the old `id`). When
+Spotify refuses the account itself — `/me` or every part answering 403: not on the app's
+allow-list, or the app owner's Premium lapsed — the run ends `failed` (`failure` "refused") with
+a sentence saying what the operator must do, and the last-success time stays as it was.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from library.playlists import (
 )
 from library.sync.upserts import clear_flag, upsert_entries, upsert_tracks
 from spotify import client as spotify
-from spotify.tokens import spotify_association
+from spotify.tokens import spotify_association, spotify_association_refresh, spotify_display_id
 
 logger = logging.getLogger(__name__)
 
@@ -221,11 +228,32 @@ def _claim(user_id: int, *, resuming: bool) -> LibrarySync | None:
     return sync
 
 
+def refused_message(error: spotify.SpotifyForbidden) -> str:
+    """What the library page and the admin say when Spotify refuses the whole account."""
+    said = f"Spotify answered 403 to every request: “{str(error)[:90]}”."
+    if not error.account_refused:
+        return (
+            f"{said} Sign in with Spotify again and agree to every permission "
+            "Moodtrack asks for. Your library is kept."
+        )
+    if error.owner_lapsed:
+        return (
+            f"{said} This server's Spotify app is switched off until its owner's "
+            "Premium subscription is active again; staff see it in the admin. Your library is kept."
+        )
+    return (
+        f"{said} This Spotify account is not on the app's allow-list: the operator "
+        "must add it in Spotify's Developer Dashboard → User Management (5 users at most). "
+        "Your library is kept."
+    )
+
+
 def _finish(sync: LibrarySync, status: str, message: str, **fields: Any) -> LibrarySync:
     now = timezone.now()
     sync.status = status
     sync.message = message[:300]
     sync.finished_at = now
+    sync.failure = fields.pop("failure", LibrarySync.Failure.NONE)
     for name, value in fields.items():
         setattr(sync, name, value)
     if status == LibrarySync.Status.DONE:
@@ -258,6 +286,7 @@ def library_sync_run(
     user = get_user_model().objects.get(pk=user_id)
     social = spotify_association(user)
     run: _Run | None = None
+    forbidden: list[spotify.SpotifyForbidden] = []
     try:
         client = spotify.client_for(user)
         client.requests_made = sync.requests_made
@@ -266,10 +295,19 @@ def library_sync_run(
             sync_id=sync.pk,
             client=client,
             checkpoint=checkpoint,
-            spotify_user_id=social.uid if social else "",
+            spotify_user_id=spotify_display_id(social) if social else "",
         )
+        try:
+            profile = spotify.current_profile(client)
+        except spotify.SpotifyForbidden as error:
+            forbidden.append(error)
+            raise
+        if social is not None:
+            social = spotify_association_refresh(social, profile)
+            run.spotify_user_id = str(profile.get("id") or spotify_display_id(social))
         first = PHASES.index(checkpoint.get("phase", "liked"))
-        for phase in PHASES[first:]:
+        phases = PHASES[first:]
+        for phase in phases:
             try:
                 PHASE_RUNNERS[phase](run)
             except (spotify.SpotifyForbidden, spotify.SpotifyNotFound) as error:
@@ -279,7 +317,12 @@ def library_sync_run(
                     user_id, phase, error.status, error,
                 )  # fmt: skip
                 run.notes.append(f"{phase} skipped (Spotify answered {error.status})")
+                if isinstance(error, spotify.SpotifyForbidden):
+                    forbidden.append(error)
             run.checkpoint = {}
+        if len(forbidden) == len(phases):
+            # Nothing at all could be read: not a sync with notes, a refused account.
+            raise next((e for e in forbidden if e.account_refused), forbidden[0])
     except spotify.SpotifyRateLimited as error:
         countdown = min(max(1, error.retry_after), settings.SPOTIFY_RETRY_AFTER_MAX_SECONDS)
         resume_at = timezone.now() + dt.timedelta(seconds=countdown)
@@ -326,6 +369,20 @@ def library_sync_run(
         return _finish(sync, LibrarySync.Status.REAUTH, error.user_message)
     except spotify.SpotifyNotConnected as error:
         return _finish(sync, LibrarySync.Status.FAILED, error.user_message)
+    except spotify.SpotifyForbidden as error:
+        if not forbidden:  # a 403 from a call no phase expected (e.g. a token refresh)
+            logger.exception("library sync user %s failed: %s", user_id, error.status)
+            return _finish(sync, LibrarySync.Status.FAILED, f"Sync failed: {error}")
+        logger.warning(
+            "library sync user %s failed: Spotify refused the account (403: %s)", user_id, error
+        )
+        return _finish(
+            sync,
+            LibrarySync.Status.FAILED,
+            refused_message(error),
+            failure=LibrarySync.Failure.REFUSED,
+            requests_made=run.client.requests_made if run else sync.requests_made,
+        )
     except spotify.SpotifyApiError as error:
         logger.exception("library sync user %s failed: %s", user_id, error.status)
         return _finish(sync, LibrarySync.Status.FAILED, f"Sync failed: {error}")

@@ -62,6 +62,12 @@ def library_sync_enqueue_due() -> int:
         | Q(library_sync__last_success_at__isnull=True)
         | Q(library_sync__last_success_at__lt=cutoff)
     ).distinct()
+    # Refused by Spotify (403 everywhere): asked again once an interval, not every beat. Signing
+    # in again (after the operator fixed it) queues a sync at once.
+    users = users.exclude(
+        library_sync__failure=LibrarySync.Failure.REFUSED,
+        library_sync__finished_at__gte=cutoff,
+    )
     count = 0
     for user in users:
         library_sync_request(user=user, reason="periodic")

@@ -44,7 +44,7 @@ def test_the_real_listener_gets_moods_for_most_songs_and_a_sad_list_with_reasons
 
     # Signed in; the sync and then the Last.fm look-up ran (eager tasks, inside the sign-in).
     assert done.status_code == 302, done.text[:300]
-    user = User.objects.get(social_auth__uid="real")
+    user = User.objects.get(social_auth__extra_data__id="real")
     sync = LibrarySync.objects.get(user=user)
     assert sync.status == LibrarySync.Status.DONE, sync.message
     assert sync.track_count > 300

@@ -132,7 +132,7 @@ def test_the_real_listener_gets_moods_on_day_one(
     expect(page).to_have_url(f"{sandbox.base}/library/")
     timings["sign-in and sync"] = time.monotonic() - started
 
-    user = User.objects.get(social_auth__uid="real")
+    user = User.objects.get(social_auth__extra_data__id="real")
     sync = LibrarySync.objects.get(user=user)
     assert sync.status == LibrarySync.Status.DONE, sync.message
     tracks = sync.track_count

@@ -62,8 +62,8 @@ def test_a_2000_track_library_syncs_completely_and_a_second_run_changes_nothing(
         catalogue.track(1000).uri,
     )
     assert track.artists.count() == len(catalogue.track(1000).artists)
-    # 40 pages of liked songs, 3 top lists, recently played, playlists.
-    assert first.requests_made == 40 + 3 + 1 + 1
+    # /me, 40 pages of liked songs, 3 top lists, recently played, playlists.
+    assert first.requests_made == 1 + 40 + 3 + 1 + 1
     before = _snapshot(user)
 
     second = library_sync_run(user_id=user.pk)
@@ -72,7 +72,7 @@ def test_a_2000_track_library_syncs_completely_and_a_second_run_changes_nothing(
     assert _snapshot(user) == before
     assert second.track_count == 2000
     # Incremental: one page of liked songs shows nothing new, so the rest is not read.
-    assert second.requests_made == 1 + 3 + 1 + 1
+    assert second.requests_made == 1 + 1 + 3 + 1 + 1
 
 
 def test_progress_is_recorded_page_by_page(listener, monkeypatch) -> None:
@@ -135,8 +135,8 @@ def test_playlists_owned_or_collaborative_are_read_followed_ones_skipped(
     assert not party & (in_playlists - expected)
     assert result.status == LibrarySync.Status.DONE
     assert result.track_count == LibraryEntry.objects.filter(user=user).count()
-    # 6 liked pages, 3 top lists, recent, playlists, 4 readable playlists (Focus has 2 pages).
-    assert result.requests_made == 6 + 3 + 1 + 1 + 5
+    # /me, 6 liked pages, 3 top lists, recent, playlists, 4 readable playlists (Focus: 2 pages).
+    assert result.requests_made == 1 + 6 + 3 + 1 + 1 + 5
 
 
 def test_a_429_reschedules_the_task_with_retry_after_and_resumes(listener, sandbox, monkeypatch):
@@ -173,8 +173,9 @@ def test_a_429_reschedules_the_task_with_retry_after_and_resumes(listener, sandb
     done = LibrarySync.objects.get(user=user)
     assert done.status == LibrarySync.Status.DONE
     assert done.track_count == 300
-    # 2 pages, the 429, then the rest from offset 100 (4 pages), tops, recent, playlists.
-    assert done.requests_made == 2 + 1 + 4 + 3 + 1 + 1
+    # /me, 2 pages, the 429, then /me again and the rest from offset 100 (4 pages), tops,
+    # recent, playlists.
+    assert done.requests_made == 1 + 2 + 1 + 1 + 4 + 3 + 1 + 1
 
 
 def test_a_long_retry_after_is_capped_and_shown_as_paused(listener, sandbox, settings) -> None:

@@ -21,7 +21,7 @@ from accounts.selectors import api_token_get, api_token_list
 from accounts.services import NewApiToken, user_update_preferences
 from core.exceptions import ApplicationError
 from library.models import LibrarySync
-from spotify.tokens import spotify_association, token_expires_in
+from spotify.tokens import spotify_association, spotify_display_id, token_expires_in
 
 if TYPE_CHECKING:
     from accounts.http import AuthenticatedHttpRequest
@@ -43,8 +43,9 @@ def spotify_connection(user) -> dict[str, object] | None:
         return None
     remaining = token_expires_in(social)
     return {
-        "uid": social.uid,
-        "display_name": social.extra_data.get("display_name") or social.uid,
+        # Spotify's `id` (display data; the association is keyed by the immutable account_id).
+        "uid": spotify_display_id(social),
+        "display_name": social.extra_data.get("display_name") or spotify_display_id(social),
         "connected_at": social.created,
         "scopes": sorted((social.extra_data.get("scope") or "").split()),
         "token_fresh": remaining is not None and remaining.total_seconds() > 0,

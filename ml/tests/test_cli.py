@@ -239,3 +239,23 @@ def test_the_training_record_finds_the_checkpoint_epoch_in_a_longer_run(tmp_path
     assert record["train_seconds_to_best"] == 210.0
     assert record["train_seconds"] == 330.0
     assert export.training_record(tmp_path, Model())["best_epoch"] == 3
+
+
+def test_predict_reads_a_group_photo(shipped_model: Path, tmp_path: Path) -> None:
+    """Two real faces composed into one frame: both faces and the group summary, as JSON."""
+    from skimage import data
+
+    from ml.tests.test_runtime import group_frame
+
+    photo = tmp_path / "group.jpg"
+    photo.write_bytes(encode(group_frame(data.astronaut()), quality=92))
+    done = run_module("ml.predict", photo, "--json")
+    assert done.returncode == 0, done.stderr
+    image = json.loads(done.stdout)["images"][0]
+    assert len(image["faces"]) == 2
+    assert image["group"]["face_count"] == 2
+    assert image["group"]["emotion"] in image["group"]["probabilities"]
+    assert sum(image["group"]["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    text = run_module("ml.predict", photo)
+    assert "2 faces" in text.stdout
+    assert "group:" in text.stdout

@@ -1,8 +1,8 @@
-"""Face detection: real photos in every input form, EXIF rotation, tiny and huge images."""
+"""Face detection (BlazeFace on LiteRT): real photos in every input form, EXIF rotation, tilted,
+small, tiny and huge images, several faces, keypoints and the anchor decoding."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import cv2
@@ -10,12 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml.detect import FaceDetector, HaarDetector, detect_faces, merge_duplicates
+from ml.detect import BlazeFaceDetector, Face, detect_faces, ssd_anchors, weighted_nms
 from ml.imageio import decode_image
 from ml.tests.conftest import ASTRONAUT_FACE, centre, encode
-
-# These start TensorFlow (MTCNN or the classifier): minutes, not a hang, on a busy 2-core machine.
-pytestmark = pytest.mark.timeout(900)
 
 
 def assert_astronaut_face(boxes: list, scale: float = 1.0, offset: tuple = (0, 0)) -> None:
@@ -28,8 +25,44 @@ def assert_astronaut_face(boxes: list, scale: float = 1.0, offset: tuple = (0, 0
     assert 0.7 < boxes[0][2] / expected[2] < 1.4
 
 
-def test_it_finds_the_astronaut(astronaut: np.ndarray) -> None:
-    assert_astronaut_face(detect_faces(astronaut))
+def rotate(image: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REFLECT), matrix
+
+
+def test_the_anchors_are_mediapipes() -> None:
+    short = ssd_anchors(128, (8, 16, 16, 16), True)
+    full = ssd_anchors(192, (4,), False)
+    assert short.shape == (896, 2)  # 16x16x2 + 8x8x6, what the short-range model outputs
+    assert full.shape == (2304, 2)  # 48x48x1
+    np.testing.assert_allclose(short[0], (1 / 32, 1 / 32))
+    np.testing.assert_allclose(short[-1], (15 / 16, 15 / 16))
+    assert (short[:512:2] == short[1:512:2]).all()  # two anchors per cell at stride 8
+
+
+def test_weighted_suppression_merges_overlaps_and_keeps_the_rest() -> None:
+    coords = np.array(
+        [[0, 0, 10, 10, 5, 5], [1, 1, 11, 11, 6, 6], [50, 50, 60, 60, 55, 55]], np.float64
+    )
+    kept = weighted_nms(coords, np.array([0.9, 0.9, 0.7]))
+    assert len(kept) == 2
+    np.testing.assert_allclose(kept[0][0], [0.5, 0.5, 10.5, 10.5, 5.5, 5.5])
+    assert kept[0][1] == 0.9
+    assert kept[1][1] == 0.7
+
+
+def test_it_finds_the_astronaut_with_eyes_nose_and_mouth(astronaut: np.ndarray) -> None:
+    faces = BlazeFaceDetector().find(astronaut)
+    assert len(faces) == 1
+    face = faces[0]
+    assert_astronaut_face([face.box])
+    assert face.score > 0.7
+    (left, right), nose, mouth = face.keypoints[:2], face.keypoints[2], face.keypoints[3]
+    x, y, w, h = face.box
+    assert x < left[0] < right[0] < x + w  # the first keypoint is the eye on the image's left
+    assert left[1] < nose[1] < mouth[1] < y + h  # eyes above nose above mouth
+    assert abs(face.angle) < 10
 
 
 def test_a_cat_is_not_a_face(chelsea: np.ndarray) -> None:
@@ -44,9 +77,6 @@ def test_it_finds_the_face_in_a_photo_stored_sideways_with_an_exif_tag(
     exif[0x0112] = 8  # "rotate 90° counter-clockwise to view"
     data = encode(stored, exif=exif.tobytes(), quality=92)
     assert_astronaut_face(detect_faces(decode_image(data)))
-    # Without honouring the tag, the same pixels hold a face lying on its side.
-    sideways = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    assert FaceDetector(fallback=False).detect(sideways) == []
 
 
 @pytest.mark.parametrize("mode", ["L", "LA", "RGBA", "P", "CMYK", "I;16"])
@@ -89,29 +119,32 @@ def test_it_finds_the_face_in_a_huge_photo(astronaut: np.ndarray) -> None:
     assert_astronaut_face(detect_faces(canvas), scale=4.0, offset=(2500, 1000))
 
 
-def test_it_finds_a_tilted_face_through_the_mtcnn_fallback(astronaut: np.ndarray) -> None:
-    matrix = cv2.getRotationMatrix2D((256, 256), 30, 1.0)
-    tilted = cv2.warpAffine(astronaut, matrix, (512, 512), borderMode=cv2.BORDER_REFLECT)
-    assert FaceDetector(fallback=False).detect(tilted) == []
-    boxes = FaceDetector().detect(tilted)
-    assert len(boxes) == 1
-    # The face centre turns with the image.
-    cx, cy = centre(ASTRONAUT_FACE)
-    ex, ey = matrix @ np.array([cx, cy, 1.0])
-    bx, by = centre(boxes[0])
+@pytest.mark.parametrize("angle", [-30, -15, 15, 30])
+def test_it_finds_a_tilted_face_and_measures_the_tilt(astronaut: np.ndarray, angle: int) -> None:
+    upright = BlazeFaceDetector().find(astronaut)[0]
+    tilted, matrix = rotate(astronaut, angle)
+    faces = BlazeFaceDetector().find(tilted)
+    assert len(faces) == 1
+    # The face centre turns with the image...
+    ex, ey = matrix @ np.array([*centre(upright.box), 1.0])
+    bx, by = centre(faces[0].box)
     assert abs(bx - ex) < 20
     assert abs(by - ey) < 20
+    # ...and so does the eye line (a positive cv2 angle turns the picture counter-clockwise).
+    assert faces[0].angle == pytest.approx(upright.angle - angle, abs=16)
 
 
-def test_both_detectors_frame_the_face_alike(astronaut: np.ndarray) -> None:
-    haar = FaceDetector(fallback=False).detect(astronaut)[0]
-    from ml.detect import MtcnnDetector
-
-    mtcnn_boxes, _ = MtcnnDetector().detect(astronaut)
-    assert len(mtcnn_boxes) == 1
-    m = mtcnn_boxes[0]
-    assert abs(m[2] - haar[2]) < 0.15 * haar[2]
-    assert np.hypot(*np.subtract(centre(tuple(m)), centre(haar))) < 0.1 * haar[2]
+def test_a_small_face_is_found_by_the_full_range_model(astronaut: np.ndarray) -> None:
+    """A 40 px face in a 640x480 frame: too small for the short-range model alone."""
+    frame = np.full((480, 640, 3), (70, 90, 110), np.uint8)
+    frame[260:470, 380:590] = cv2.resize(astronaut, (210, 210), interpolation=cv2.INTER_AREA)
+    assert BlazeFaceDetector("short").find(frame) == []
+    faces = BlazeFaceDetector().find(frame)
+    assert len(faces) == 1
+    (cx, cy), (fx, fy) = centre(faces[0].box), centre(ASTRONAUT_FACE)
+    side = ASTRONAUT_FACE[2] * 210 / 512  # 39 px
+    assert abs(cx - (380 + fx * 210 / 512)) < 0.35 * side
+    assert abs(cy - (260 + fy * 210 / 512)) < 0.35 * side
 
 
 def test_several_faces_come_largest_first(astronaut: np.ndarray) -> None:
@@ -119,14 +152,24 @@ def test_several_faces_come_largest_first(astronaut: np.ndarray) -> None:
     canvas[100:612, 20:532] = astronaut
     small = cv2.resize(astronaut, (384, 384), interpolation=cv2.INTER_AREA)
     canvas[200:584, 650:1034] = small
-    boxes = FaceDetector(haar=HaarDetector(max_side=1100)).detect(canvas)
+    boxes = BlazeFaceDetector().detect(canvas)
     assert len(boxes) == 2
     assert boxes[0][2] * boxes[0][3] > boxes[1][2] * boxes[1][3]
-    assert boxes[0][0] < 532 < boxes[1][0]
+    assert centre(boxes[0])[0] < 532 < centre(boxes[1])[0]
 
 
-def test_merge_duplicates_keeps_the_best_of_nested_boxes() -> None:
-    boxes = np.array([[10, 10, 100, 100], [30, 30, 40, 40], [300, 300, 50, 50], [12, 8, 98, 104]])
-    scores = np.array([20, 3, 9, 10])
-    kept = merge_duplicates(boxes.astype(float), scores)
-    assert kept.tolist() == [[10, 10, 100, 100], [300, 300, 50, 50]]
+def test_no_more_than_max_faces(astronaut: np.ndarray) -> None:
+    tile = astronaut[20:276, 100:356]  # 256x256 around the face
+    canvas = np.vstack([np.hstack([tile] * 4)] * 3)  # 12 faces, 1024x768
+    assert len(BlazeFaceDetector(max_faces=20).find(canvas)) >= 10
+    assert len(BlazeFaceDetector().find(canvas)) == 8  # MAX_FACES
+
+
+def test_a_face_without_keypoints_is_level() -> None:
+    assert Face((0, 0, 10, 10), 1.0).angle == 0.0
+    assert Face((0, 0, 10, 10), 1.0, ((0, 0), (10, 10))).angle == pytest.approx(45.0)
+
+
+def test_an_unknown_model_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown BlazeFace model"):
+        BlazeFaceDetector("long")

@@ -1,4 +1,4 @@
-"""EmotionRecognizer: the compiled fast path, results, thread safety, thumbnails."""
+"""EmotionRecognizer: the LiteRT path, results, group summary, alignment, threads, thumbnails."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ml.modelfile import read_metadata
 from ml.preprocess import to_model_input
 from ml.tests.conftest import ASTRONAUT_FACE, centre, encode
 
-# These start TensorFlow (MTCNN or the classifier): minutes, not a hang, on a busy 2-core machine.
+# The reference computations start TensorFlow: minutes, not a hang, on a busy 2-core machine.
 pytestmark = pytest.mark.timeout(900)
 
 
@@ -41,7 +41,7 @@ def test_the_fast_path_matches_model_predict(
     recognizer: EmotionRecognizer, tiny_bundle: Path
 ) -> None:
     faces = np.random.default_rng(1).integers(0, 256, (300, 48, 48), dtype=np.uint8)
-    probs = recognizer.classify_faces(faces)  # 300 > MAX_BATCH: two compiled calls
+    probs = recognizer.classify_faces(faces)  # 300 > MAX_BATCH: two runtime calls
     assert probs.shape == (300, 7)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
     expected = reference_probs(tiny_bundle, faces, read_metadata(tiny_bundle)["temperature"])
@@ -137,13 +137,13 @@ def test_load_happens_once_across_threads(
     tiny_bundle: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = []
-    real = inference._load_keras_model
+    real = inference._load_model
 
     def counting(path: Path) -> object:
         calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(inference, "_load_keras_model", counting)
+    monkeypatch.setattr(inference, "_load_model", counting)
     recognizer = EmotionRecognizer(tiny_bundle)
     faces = np.zeros((2, 48, 48), np.uint8)
     results: list[np.ndarray] = []
@@ -179,3 +179,99 @@ def test_the_pixel_limit_applies_to_arrays_too(tiny_bundle: Path) -> None:
         recognizer.recognize(np.zeros((100, 100, 3), np.uint8))
     with pytest.raises(ImageDecodeError, match="too large"):
         recognizer.recognize(encode(np.zeros((100, 100, 3), np.uint8), "PNG"))
+
+
+# ------------------------------------------------------------------------------
+# The bundle's three files must agree
+# ------------------------------------------------------------------------------
+
+
+def _copy_bundle(bundle: Path, folder: Path) -> Path:
+    import shutil
+
+    from ml.modelfile import meta_path_for, runtime_path_for
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (bundle, meta_path_for(bundle), runtime_path_for(bundle)):
+        shutil.copyfile(path, folder / path.name)
+    return folder / bundle.name
+
+
+def test_a_damaged_litert_artefact_is_refused_with_a_sentence(
+    tiny_bundle: Path, tmp_path: Path
+) -> None:
+    from ml.modelfile import ModelFileError, runtime_path_for
+
+    model = _copy_bundle(tiny_bundle, tmp_path)
+    artefact = runtime_path_for(model)
+    data = bytearray(artefact.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    artefact.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="does not match its metadata"):
+        EmotionRecognizer(model).load()
+    artefact.unlink()
+    with pytest.raises(ModelFileError, match="LiteRT model file not found"):
+        EmotionRecognizer(model).load()
+
+
+def test_a_bundle_without_a_litert_artefact_says_how_to_make_one(
+    tiny_bundle: Path, tmp_path: Path, astronaut: np.ndarray
+) -> None:
+    import json
+
+    from ml.modelfile import ModelFileError, meta_path_for
+
+    model = _copy_bundle(tiny_bundle, tmp_path)
+    meta = json.loads(meta_path_for(model).read_text())
+    del meta["runtime"]
+    meta_path_for(model).write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match=r"python -m ml\.litert_export"):
+        EmotionRecognizer(model).recognize(astronaut)
+
+
+def test_the_tflite_path_works_as_the_model_path(tiny_bundle: Path, astronaut: np.ndarray) -> None:
+    from ml.modelfile import runtime_path_for
+
+    via_keras = EmotionRecognizer(tiny_bundle).recognize(astronaut)
+    via_tflite = EmotionRecognizer(runtime_path_for(tiny_bundle)).recognize(astronaut)
+    assert via_tflite == via_keras
+
+
+# ------------------------------------------------------------------------------
+# Group mode
+# ------------------------------------------------------------------------------
+
+
+def _face(box: tuple[int, int, int, int], probs: list[float]) -> FaceResult:
+    row = dict(zip(EMOTIONS, probs, strict=True))
+    best = max(row, key=row.__getitem__)
+    return FaceResult(box, best, row[best], row, False)
+
+
+def test_the_group_summary_is_the_area_weighted_mean() -> None:
+    happy = [0.0, 0.0, 0.0, 0.9, 0.0, 0.0, 0.1]
+    sad = [0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.2]
+    big, small = _face((0, 0, 30, 30), happy), _face((50, 0, 10, 10), sad)  # areas 900 and 100
+    result = Recognition(faces=[big, small], width=100, height=40, model_version="v")
+    group = result.group
+    assert group is not None
+    assert group.face_count == 2
+    assert group.emotion == "happy"
+    assert group.probabilities["happy"] == pytest.approx(0.81)
+    assert group.probabilities["sad"] == pytest.approx(0.08)
+    assert group.probabilities["neutral"] == pytest.approx(0.11)
+    assert sum(group.probabilities.values()) == pytest.approx(1.0)
+    assert group.confidence == group.probabilities["happy"]
+    as_dict = result.as_dict()["group"]
+    assert as_dict["face_count"] == 2
+    assert as_dict["emotion"] == "happy"
+    assert set(as_dict) == {"emotion", "confidence", "probabilities", "face_count"}
+
+
+def test_one_face_or_none_has_no_group() -> None:
+    one = Recognition(
+        faces=[_face((0, 0, 9, 9), [0.1] * 6 + [0.4])], width=9, height=9, model_version="v"
+    )
+    assert one.group is None
+    assert "group" not in one.as_dict()
+    assert Recognition(faces=[], width=9, height=9, model_version="v").group is None

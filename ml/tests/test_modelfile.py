@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ml.inference import EmotionRecognizer, get_recognizer
-from ml.modelfile import FORMAT_VERSION, ModelFileError, meta_path_for, read_metadata
+from ml.modelfile import FORMAT_VERSION, ModelFileError, file_sha256, meta_path_for, read_metadata
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def bundle_copy(tiny_bundle: Path, tmp_path: Path) -> Path:
     model = tmp_path / tiny_bundle.name
     shutil.copyfile(tiny_bundle, model)
     shutil.copyfile(meta_path_for(tiny_bundle), meta_path_for(model))
+    shutil.copyfile(tiny_bundle.with_suffix(".tflite"), model.with_suffix(".tflite"))
     return model
 
 
@@ -80,8 +81,11 @@ def test_a_model_that_does_not_match_its_metadata_is_refused(bundle_copy: Path) 
 
 
 def test_a_corrupt_model_file_is_a_model_file_error(bundle_copy: Path) -> None:
-    bundle_copy.write_bytes(b"PK\x03\x04 this is not a keras archive")
-    edit_meta(bundle_copy, sha256=None)
+    """A garbage LiteRT artefact that its metadata vouches for (a bad export)."""
+    artefact = bundle_copy.with_suffix(".tflite")
+    artefact.write_bytes(b"TFL3 this is not a LiteRT flatbuffer")
+    runtime = json.loads(meta_path_for(bundle_copy).read_text())["runtime"]
+    edit_meta(bundle_copy, runtime={**runtime, "sha256": file_sha256(artefact)})
     recognizer = EmotionRecognizer(bundle_copy)
     with pytest.raises(ModelFileError, match="corrupt or unreadable"):
         recognizer.load()

@@ -27,15 +27,19 @@ def training_tensor(faces: np.ndarray) -> np.ndarray:
 
 
 def inference_tensor(recognizer: EmotionRecognizer, faces: np.ndarray) -> np.ndarray:
-    """What EmotionRecognizer feeds its compiled network for the same faces."""
+    """What EmotionRecognizer feeds its network (the LiteRT artefact) for the same faces."""
     recognizer.load()
     seen: list[np.ndarray] = []
 
-    def record(x: np.ndarray) -> np.ndarray:
-        seen.append(np.array(x))
-        return np.full((len(x), 7), 1 / 7, np.float32)
+    class Recorder:
+        """Stands where the LiteRT classifier sits and keeps what it is given."""
 
-    recognizer._classify = record
+        def run(self, x: np.ndarray) -> dict[str, np.ndarray]:
+            seen.append(np.array(x))
+            uniform = np.full((len(x), 7), 1 / 7, np.float32)
+            return {"probabilities": uniform, "view_logits": np.zeros((1, len(x), 7), np.float32)}
+
+    recognizer._classify = Recorder()
     recognizer.classify_faces(faces)
     return np.concatenate(seen)
 

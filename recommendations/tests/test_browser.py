@@ -83,7 +83,8 @@ def test_songs_switch_strategy_and_learn_from_a_rating(page, user) -> None:
     page.evaluate("window.notReloaded = true")
     target.locator('input[name="stars"][value="1"]').focus()
     for _ in range(4):
-        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")  # moves the focus only; Enter rates
+    page.keyboard.press("Enter")
     cue = target.locator(".rating-cue")
     cue.filter(has_text="Thanks — we'll play more like this.").wait_for()
     assert cue.get_attribute("aria-live") == "polite"

@@ -474,7 +474,7 @@ def test_connecting_spotify_never_renames_an_account(sandbox: Sandbox) -> None:
         )  # fmt: skip
 
         assert done.headers["Location"] == "/accounts/profile/"
-        assert UserSocialAuth.objects.get(uid=spotify_user).user == user
+        assert UserSocialAuth.objects.get(extra_data__id=spotify_user).user == user
 
     plain.refresh_from_db()
     named.refresh_from_db()
@@ -487,5 +487,5 @@ def test_a_new_spotify_account_still_gets_its_name(sandbox: Sandbox) -> None:
 
     sandbox.sign_in(requests.Session(), user="sam")
 
-    user = User.objects.get(social_auth__uid="sam")
+    user = User.objects.get(social_auth__extra_data__id="sam")
     assert (user.first_name, user.last_name) == ("Sam", "Okafor")

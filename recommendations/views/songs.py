@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.exceptions import ApplicationError
 from emotions.models import MoodReading
 from emotions.presentation import ADJECTIVES
-from feedback.selectors import rating_stars_for_items
+from feedback.selectors import mood_after_get, rating_stars_for_items, rating_stars_for_tracks
 from library.selectors import library_sync_get, library_sync_is_active
 from recommendations.models import Recommendation, Strategy
 from recommendations.playback import spotify_is_stand_in, tracks_playable
@@ -24,6 +24,7 @@ from recommendations.selectors import (
     recommendation_latest_for_reading,
 )
 from recommendations.services import recommendation_create
+from recommendations.views.mood_after import answer_sentence, link_pending_snapshot, prompt_context
 
 if TYPE_CHECKING:
     from accounts.http import AuthenticatedHttpRequest
@@ -50,10 +51,17 @@ def _panel_context(
 ) -> dict[str, Any]:
     items = list(recommendation.items.all()) if recommendation else []
     stars = rating_stars_for_items(user=request.user, item_ids=[item.pk for item in items])
+    # A song rated in an earlier list shows those stars here too (the latest rating wins).
+    earlier = rating_stars_for_tracks(
+        user=request.user, track_ids=[item.track_id for item in items if item.pk not in stars]
+    )
     playable = tracks_playable(item.track.spotify_id for item in items)
     context = {
         "recommendation": recommendation,
-        "rows": [(item, stars.get(item.pk)) for item in items],
+        "rows": [
+            (item, stars.get(item.pk) or earlier.get(item.track_id), item.pk not in stars)
+            for item in items
+        ],
         # Spotify's player and links only for songs Spotify knows (demo: the stand-in's real ones).
         "playable_ids": playable,
         "unplayable_count": sum(item.track.spotify_id not in playable for item in items),
@@ -67,6 +75,8 @@ def _panel_context(
         and (request.htmx.target == "songs-panel" or request.GET.get("focus") == "1"),
     }
     if recommendation:
+        answer = mood_after_get(user=request.user, recommendation_id=recommendation.pk)
+        context.update(prompt_context(recommendation, answer))
         context.update(
             save_url=_save_url(recommendation),
             target_words=_target_words(recommendation.emotion, recommendation.strategy),
@@ -90,12 +100,16 @@ def songs_for_reading(request: AuthenticatedHttpRequest, reading_id: int) -> Htt
     reading = get_object_or_404(MoodReading, pk=reading_id, user=request.user)
     strategy = _strategy(request)
     page = "recommendations/for_reading.html"
-    base = {"reading": reading, "strategy": strategy, "panel_url": request.path}
+    base: dict[str, Any] = {"reading": reading, "strategy": strategy, "panel_url": request.path}
     emotion = reading.effective_emotion
     if not emotion or not reading.is_final:
         return _render_panel(
             request, _panel_context(request, None, state="no_emotion", **base), page
         )
+    # This reading may be the snapshot that answers "How do you feel now?" for an earlier list.
+    answered_earlier = link_pending_snapshot(request, reading)
+    if answered_earlier is not None:
+        base["answered_earlier"] = answer_sentence(answered_earlier)
     state = library_state(user=request.user)
     if state.entries == 0:
         empty = "empty_library" if state.synced else "no_library"

@@ -119,7 +119,7 @@ def test_a_curators_listener_with_the_right_code_still_signs_nobody_in(sandbox: 
     assert page.status_code == 403
     assert "Staff accounts cannot use the demo Spotify" in page.text
     assert not _signed_in(sandbox, browser)
-    assert UserSocialAuth.objects.get(uid="sam").user == curator  # nothing else changed
+    assert UserSocialAuth.objects.get(extra_data__id="sam").user == curator  # nothing else changed
 
 
 @pytest.mark.parametrize("powers", [{"is_staff": True}, {"is_superuser": True}, {"curator": True}])

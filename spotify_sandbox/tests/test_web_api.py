@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ALL_SCOPES = (
     "user-library-read user-library-modify user-top-read user-read-recently-played "
-    "playlist-read-private playlist-modify-private playlist-modify-public"
+    "playlist-read-private playlist-read-collaborative playlist-modify-private "
+    "playlist-modify-public"
 )
 
 

@@ -3,8 +3,10 @@
  * - Links styled as buttons (`a[role="button"]`) activate on Space like real buttons, instead of
  *   scrolling the page: Space is held back on keydown and clicks on keyup, so HTMX's `hx-get`
  *   on them runs as it does for a mouse click.
- * - Enter on a star of a rating form confirms that star (checks it and saves it through HTMX)
- *   instead of submitting the whole form and leaving the page.
+ * - Stars of a rating form (a native radio group: one Tab stop, the chosen star or the first):
+ *   the arrow keys, Home and End move the focus from star to star without choosing or saving
+ *   anything; Enter or Space (or a click) chooses the focused star and saves it through HTMX.
+ *   Enter does not submit the whole form and leave the page.
  */
 (function () {
   "use strict";
@@ -31,6 +33,30 @@
     if (!link || link !== wasPressed) return;
     event.preventDefault();
     link.click();
+  });
+
+  function starRadio(target) {
+    if (!(target instanceof HTMLInputElement) || target.type !== "radio") return null;
+    if (!target.form || !target.form.classList.contains("star-rating")) return null;
+    return target;
+  }
+
+  const STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const star = starRadio(event.target);
+    if (!star) return;
+    const stars = Array.from(star.form.querySelectorAll('input[type="radio"][name="' + star.name + '"]'));
+    const at = stars.indexOf(star);
+    let next;
+    if (event.key in STEPS) next = Math.min(stars.length - 1, Math.max(0, at + STEPS[event.key]));
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = stars.length - 1;
+    else return;
+    // The browser would check (and so save) each star the arrows pass: move the focus only.
+    event.preventDefault();
+    stars[next].focus();
   });
 
   document.addEventListener("keydown", function (event) {

@@ -1,4 +1,5 @@
-/* Draws the dashboard's Chart.js charts from the #dashboard-data JSON; redraws after HTMX swaps. */
+/* Draws the dashboard's Chart.js charts (timeline, distribution, mood after the songs) from the
+ * #dashboard-data JSON; redraws after HTMX swaps. */
 (function () {
   "use strict";
 
@@ -87,6 +88,46 @@
     });
   }
 
+  function drawMoodAfter(canvas, data) {
+    // One bar per strategy, stacked to 100 %: better, the same, worse (counts in the tooltip).
+    return new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.strategies,
+        datasets: data.changes.map(function (change) {
+          return {
+            label: change.label,
+            data: change.shares,
+            counts: change.counts,
+            backgroundColor: change.color,
+            borderColor: "#ffffff",
+            borderWidth: 1,
+          };
+        }),
+      },
+      options: {
+        indexAxis: "y",
+        animation: reducedMotion ? false : { duration: 300 },
+        maintainAspectRatio: false,
+        scales: {
+          x: { stacked: true, min: 0, max: 100, ticks: { callback: function (value) { return value + "%"; } } },
+          y: { stacked: true },
+        },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                const count = context.dataset.counts[context.dataIndex];
+                return context.dataset.label + ": " + count + " (" + context.raw + "%)";
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+
   function render() {
     while (charts.length) charts.pop().destroy();
     const script = document.getElementById("dashboard-data");
@@ -96,6 +137,8 @@
     const distribution = document.getElementById("distribution-chart");
     if (timeline) charts.push(drawTimeline(timeline, data));
     if (distribution) charts.push(drawDistribution(distribution, data));
+    const moodAfter = document.getElementById("mood-after-chart");
+    if (moodAfter && data.mood_after) charts.push(drawMoodAfter(moodAfter, data.mood_after));
     document.body.dataset.chartsReady = String(charts.length);
   }
 

@@ -1,0 +1,96 @@
+"""recommendation_create with the feature ranker: an artist's ★5 carries over, the novelty budget
+holds, and pooled ratings never say who gave them (issue 16)."""
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from feedback.evidence import ratings_changed
+from feedback.models import Rating
+from feedback.services import rating_upsert
+from library.tests.factories import LibraryEntryFactory, TrackFactory, TrackMoodFactory
+from recommendations.models import Recommendation
+from recommendations.services import recommendation_create
+
+
+def names(recommendation: Recommendation) -> list[str]:
+    return [item.track.name for item in recommendation.items.order_by("position")]
+
+
+@pytest.fixture
+def library(user) -> list:
+    """Thirty sad-tagged songs by fifteen artists, two songs each."""
+    tracks = []
+    for index in range(30):
+        track = TrackFactory(name=f"Song {index}", artist_names=f"Artist {index // 2}")
+        LibraryEntryFactory(user=user, track=track)
+        TrackMoodFactory(track=track, mood="sad", source="tags", score=0.8, weight=0.6)
+        tracks.append(track)
+    return tracks
+
+
+@pytest.mark.django_db
+def test_a_five_star_song_brings_its_artists_other_song_along(user, library) -> None:
+    first = recommendation_create(user=user, emotion="sad", strategy="match", seed=1)
+    loved = first.items.select_related("track").get(position=1)
+    sibling = next(
+        t for t in library if t.artist_names == loved.track.artist_names and t != loved.track
+    )
+    rating_upsert(user=user, item=loved, stars=5)
+
+    items = []
+    for seed in range(2, 7):
+        Recommendation.objects.all().delete()  # no recency penalty
+        listed = recommendation_create(user=user, emotion="sad", strategy="match", seed=seed)
+        items.append(listed.items.filter(track=sibling).first())
+
+    assert all(item is not None for item in items)  # in every list, never rated itself
+    assert all(item.components["artist"] > 0 for item in items)
+    assert all("you rated this artist ★5 when sad" in item.reason for item in items)
+
+
+@pytest.mark.django_db
+def test_the_novelty_budget_holds_through_the_service(user, library) -> None:
+    first = recommendation_create(user=user, emotion="sad", strategy="match", seed=1)
+    for item in first.items.all():
+        rating_upsert(user=user, item=item, stars=5)
+
+    again = recommendation_create(user=user, emotion="sad", strategy="match", seed=2)
+
+    loved = set(first.items.values_list("track_id", flat=True))
+    shown = list(again.items.values_list("track_id", flat=True))
+    assert len(shown) == 10
+    assert len(loved & set(shown)) <= 3
+
+
+def _pooled(listener, tracks, stars: list[int]) -> None:
+    Rating.objects.bulk_create(
+        [
+            Rating(user=listener, track=t, emotion="sad", strategy="match", stars=s)
+            for t, s in zip(tracks, stars, strict=True)
+        ]
+    )
+    ratings_changed(track_ids=[t.pk for t in tracks])
+
+
+@pytest.mark.django_db
+def test_the_list_does_not_depend_on_who_gave_the_pooled_ratings(user, library) -> None:
+    rated = library[5:15]
+    stars = [5, 1, 4, 2, 5, 5, 1, 3, 4, 2]
+    alice = UserFactory(username="alice-pooled", email="alice@example.org")
+    bob = UserFactory(username="bob-pooled", email="bob@example.org")
+
+    _pooled(alice, rated, stars)
+    by_alice = recommendation_create(user=user, emotion="sad", strategy="match", seed=4)
+    first = (names(by_alice), [(i.reason, i.components) for i in by_alice.items.all()])
+    Rating.objects.filter(user=alice).delete()
+    Recommendation.objects.all().delete()
+    _pooled(bob, rated, stars)
+    by_bob = recommendation_create(user=user, emotion="sad", strategy="match", seed=4)
+
+    assert (names(by_bob), [(i.reason, i.components) for i in by_bob.items.all()]) == first
+    for item in by_bob.items.all():
+        text = f"{item.reason} {item.components}"
+        for other in (alice, bob):
+            assert other.username not in text
+            assert other.email not in text
+        assert not {"user", "user_id", "rater", "raters"} & set(item.components)
