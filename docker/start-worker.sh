@@ -13,5 +13,5 @@ export EMOTION_LITERT_THREADS="${EMOTION_LITERT_THREADS:-1}"
 exec celery -A config.celery_app worker \
   --queues "${CELERY_QUEUES:-ml,default}" \
   --concurrency "${CELERY_CONCURRENCY:-2}" \
-  --max-memory-per-child "${CELERY_MAX_MEMORY_PER_CHILD_KB:-1200000}" \
+  --max-memory-per-child "${CELERY_MAX_MEMORY_PER_CHILD_KB:-600000}" \
   --loglevel "${CELERY_LOG_LEVEL:-info}"

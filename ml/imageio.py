@@ -82,6 +82,9 @@ def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
     return ((rgb * alpha + BACKGROUND * (255 - alpha) + 127) // 255).astype(np.uint8)
 
 
+EXIF_ORIENTATION = 0x0112  # the EXIF tag that says how to turn the stored pixels upright
+
+
 def _to_rgb_array(image: Image.Image) -> np.ndarray:
     if image.mode in _HIGH_DEPTH_MODES:
         return np.repeat(_high_depth_to_gray8(image)[:, :, None], 3, axis=2)
@@ -90,7 +93,8 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
     )
     if has_alpha:
         return _flatten_alpha(np.asarray(image.convert("RGBA")))
-    return np.asarray(image.convert("RGB"))
+    # RGB already (most JPEGs): one copy out of Pillow, not two.
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
 
 
 @contextlib.contextmanager
@@ -139,9 +143,11 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nda
     """
     with opened_image(data, max_pixels=max_pixels) as image:
         image.load()
-    # A malformed EXIF block should not cost the user their photo: keep it as stored.
+    # A malformed EXIF block should not cost the user their photo: keep it as stored. Most frames
+    # (webcam captures, screenshots) carry no rotation: skip exif_transpose's copy for them.
     with contextlib.suppress(OSError, ValueError, SyntaxError, KeyError, TypeError):
-        image = ImageOps.exif_transpose(image)
+        if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+            image = ImageOps.exif_transpose(image)
     try:
         return np.ascontiguousarray(_to_rgb_array(image))
     except (OSError, ValueError) as exc:

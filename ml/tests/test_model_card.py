@@ -62,3 +62,17 @@ def test_a_model_trained_once_has_no_stages(tmp_path: Path) -> None:
     assert "Stage" not in card
     assert "rotation ±12°" in card
     assert "(2 views)" in card
+
+
+def test_the_card_carries_the_latest_inference_figures(tmp_path: Path) -> None:
+    from ml.model_card import inference_figures
+
+    bench = tmp_path / "BENCHMARKS.md"
+    assert inference_figures(bench) == []  # no bench run yet
+    bench.write_text(
+        "## Emotion inference\n\ntext\n\n| target | measured | previous pipeline | |\n"
+        "| --- | --- | --- | --- |\n| p50 per frame ≤ 10 ms | 9.5 ms | 21.4 ms | meets |\n\nafter\n"
+    )
+    table = inference_figures(bench)
+    assert len(table) == 3
+    assert table[-1].startswith("| p50 per frame")
