@@ -21,7 +21,13 @@ SEED = 20261121
 WEEKDAY_MOODS = {"neutral": 30, "happy": 22, "sad": 14, "surprise": 8, "angry": 8, "fear": 6}
 WEEKEND_MOODS = {"happy": 40, "neutral": 25, "surprise": 12, "sad": 10, "angry": 4, "fear": 3}
 HOURS = (7, 8, 9, 12, 13, 17, 18, 19, 20, 21, 22)
-RATED_READINGS = 8
+RATED_READINGS = 12
+# How the demo listener felt after each rated list ("How do you feel now?"), newest list first:
+# lifting mostly helped, matching mostly kept the mood, so the dashboard's panel has a story.
+FELT_AFTER = {
+    "lift": ("happy", "neutral", "happy", "sad", "happy", "neutral"),
+    "match": ("neutral", "happy", "sad", "neutral", "angry", "happy"),
+}
 
 
 def _probabilities(rng: random.Random, emotion: str) -> dict[str, float]:
@@ -82,10 +88,11 @@ def _create_readings(user: User, now: dt.datetime) -> int:
 
 
 def _rate_some_songs(user: User) -> str:
-    """Recommend for a few demo readings and rate the songs, so "songs that helped" has some."""
+    """Recommend for a few demo readings, rate the songs and say how the listener felt after, so
+    "songs that helped" and "Did the music help?" have something to show."""
     from core.exceptions import ApplicationError
     from feedback.models import Rating
-    from feedback.services import rating_upsert
+    from feedback.services import mood_after_set, rating_upsert
     from library.models import LibraryEntry
     from recommendations.services import recommendation_create
 
@@ -96,7 +103,7 @@ def _rate_some_songs(user: User) -> str:
     readings = MoodReading.objects.filter(user=user, model_version=DEMO_MARKER).order_by(
         "-created_at"
     )[:RATED_READINGS]
-    rated = 0
+    rated = answered = 0
     for index, reading in enumerate(readings):
         try:
             recommendation = recommendation_create(
@@ -111,7 +118,10 @@ def _rate_some_songs(user: User) -> str:
         for item, stars in zip(recommendation.items.order_by("position"), (5, 4, 2), strict=False):
             rating_upsert(user=user, item=item, stars=stars)
             rated += 1
-    return f"demo ratings: {rated} created"
+        felt = FELT_AFTER[recommendation.strategy]
+        mood_after_set(user=user, recommendation=recommendation, emotion=felt[(index // 2) % 6])
+        answered += 1
+    return f"demo ratings: {rated} created; {answered} 'how do you feel now?' answers"
 
 
 def readings_seed(*, user: User, now: dt.datetime | None = None) -> int:

@@ -16,7 +16,7 @@ from core.exceptions import ApplicationError
 from core.serializers import ErrorOutput
 from core.validation import IdField
 from emotions.selectors import reading_get
-from feedback.selectors import rating_stars_for_items
+from feedback.selectors import rating_stars_for_items, rating_stars_for_tracks
 from library.models import Track
 from recommendations.models import (
     EMOTION_CHOICES,
@@ -57,8 +57,16 @@ class RecommendationItemOutput(serializers.Serializer):
     )
     my_rating = serializers.SerializerMethodField(help_text="Your stars for it, if any.")
 
+    song_rating = serializers.SerializerMethodField(
+        help_text="Your latest stars for this song, from this list or an earlier one (what the "
+        "page pre-fills); null when you never rated it."
+    )
+
     def get_my_rating(self, item: RecommendationItem) -> int | None:
         return self.context.get("stars", {}).get(item.pk)
+
+    def get_song_rating(self, item: RecommendationItem) -> int | None:
+        return self.context.get("track_stars", {}).get(item.track_id)
 
 
 class RecommendationOutput(serializers.Serializer):
@@ -92,7 +100,11 @@ def _serialize(recommendations: list[Recommendation], request: AuthenticatedRequ
         item.pk for recommendation in recommendations for item in recommendation.items.all()
     ]
     stars = rating_stars_for_items(user=request.user, item_ids=item_ids)
-    context = {"request": request, "stars": stars}
+    track_ids = {
+        item.track_id for recommendation in recommendations for item in recommendation.items.all()
+    }
+    track_stars = rating_stars_for_tracks(user=request.user, track_ids=track_ids)
+    context = {"request": request, "stars": stars, "track_stars": track_stars}
     # many=True makes a ListSerializer, whose data is a list (the stub types a Serializer's).
     return cast(
         "list[dict]", RecommendationOutput(recommendations, many=True, context=context).data

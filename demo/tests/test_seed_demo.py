@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -64,3 +65,26 @@ def test_without_debug_it_demands_a_password() -> None:
     with pytest.raises(CommandError, match="DJANGO_ADMIN_PASSWORD"):
         _seed()
     assert not User.objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_rates_songs_and_answers_how_it_felt_after() -> None:
+    from accounts.services import user_ensure_demo
+    from demo.readings import RATED_READINGS, _create_readings, _rate_some_songs
+    from feedback.models import MoodAfter, Rating
+    from library.evidence import track_moods_sync_curated
+    from library.tests.factories import curated_library
+
+    user, _ = user_ensure_demo()
+    curated_library(user, per_mood=6)
+    track_moods_sync_curated()
+    _create_readings(user, timezone.now())
+
+    message = _rate_some_songs(user)
+
+    answers = MoodAfter.objects.filter(user=user)
+    assert answers.count() == RATED_READINGS
+    assert {a.recommendation.strategy for a in answers} == {"match", "lift"}
+    assert Rating.objects.filter(user=user).count() == 3 * RATED_READINGS
+    assert f"{RATED_READINGS} 'how do you feel now?' answers" in message
+    assert "already present" in _rate_some_songs(user)  # idempotent

@@ -136,3 +136,23 @@ def test_get_shows_only_the_users_own_lists(api, reading) -> None:
 def test_the_api_needs_authentication(reading) -> None:
     assert APIClient().get(URL).status_code in (401, 403)
     assert APIClient().post(URL, {"emotion": "sad"}, format="json").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_a_song_rated_in_an_earlier_list_carries_its_stars_into_later_lists(api, reading) -> None:
+    first = api.post(URL, {"reading": reading.pk, "n": 20}, format="json").json()
+    rated = first["items"][0]
+    assert (
+        api.post("/api/v1/ratings/", {"item": rated["id"], "stars": 2}, format="json").status_code
+        == 201
+    )
+
+    later = api.post(URL, {"reading": reading.pk, "n": 20}, format="json").json()
+
+    again = next(
+        i for i in later["items"] if i["track"]["spotify_id"] == rated["track"]["spotify_id"]
+    )
+    assert again["my_rating"] is None  # this item (of the new list) has no rating of its own
+    assert again["song_rating"] == 2  # but the song was rated ★2 in the earlier list
+    others = [i for i in later["items"] if i["id"] != again["id"]]
+    assert all(i["song_rating"] is None for i in others)
