@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from io import TextIOBase
 
@@ -13,6 +14,8 @@ from accounts.models import User
 from accounts.services import user_ensure_demo
 from emotions.models import MoodReading
 from ml.labels import EMOTIONS
+
+logger = logging.getLogger(__name__)
 
 DEMO_MARKER = "demo-seed"
 DAYS = 30
@@ -122,6 +125,14 @@ def _rate_some_songs(user: User) -> str:
         mood_after_set(user=user, recommendation=recommendation, emotion=felt[(index // 2) % 6])
         answered += 1
     return f"demo ratings: {rated} created; {answered} 'how do you feel now?' answers"
+
+
+def rate_after_sync(sender: object, *, user: User, **kwargs: object) -> None:
+    """`library_synced` receiver: a demo listener (the shared one or a visitor) whose library has
+    just arrived gets its rated lists and "how do you feel now?" answers, once, so their dashboard
+    shows "songs that helped" and "did the music help?" from the first visit."""
+    if user.is_demo and MoodReading.objects.filter(user=user, model_version=DEMO_MARKER).exists():
+        logger.info("demo listener %s after sync: %s", user.pk, _rate_some_songs(user))
 
 
 def readings_seed(*, user: User, now: dt.datetime | None = None) -> int:

@@ -15,9 +15,11 @@ from social_django.models import UserSocialAuth
 from accounts.models import User
 from accounts.services import user_ensure_demo
 from accounts.tests.factories import UserFactory
+from demo.readings import RATED_READINGS
 from demo.tasks import demo_visitors_cleanup
 from demo.visitors import visitor_create, visitors_delete_expired
 from emotions.models import MoodReading
+from feedback.models import MoodAfter, Rating
 from library.models import LibraryEntry, LibraryPlaylist, LibrarySync
 from library.sync import library_sync_run
 from library.tasks import library_sync
@@ -200,3 +202,10 @@ def test_a_visitors_library_syncs_from_their_own_stand_in_account(monkeypatch) -
         "Rainy Day",
         "Focus",
     }
+    # The library's arrival gives the visitor rated lists and "how do you feel now?" answers, so
+    # the dashboard's "songs that helped" and "did the music help?" are not empty on a first visit.
+    assert Rating.objects.filter(user=visitor).count() == 3 * RATED_READINGS
+    assert MoodAfter.objects.filter(user=visitor).count() == RATED_READINGS
+
+    library_sync_run(user_id=visitor.pk)  # a later sync adds nothing
+    assert MoodAfter.objects.filter(user=visitor).count() == RATED_READINGS

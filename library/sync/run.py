@@ -412,8 +412,9 @@ def library_sync_run(
 
 
 def _after_sync(user: Any) -> None:
-    """Curated evidence by ISRC, then queue the Last.fm tag look-up (and the audio hook)."""
+    """Curated evidence by ISRC, queue the Last.fm tag look-up, then tell `library_synced`."""
     from library.evidence import track_moods_curated_for_library
+    from library.signals import library_synced
     from library.tags import tags_fetch_request
 
     track_moods_curated_for_library(user_id=user.pk)
@@ -421,6 +422,14 @@ def _after_sync(user: Any) -> None:
         tags_fetch_request(user=user, reason="after sync")
     except Exception:  # the sync itself succeeded; the tags are tried again after the next one
         logger.exception("library sync user %s: could not queue the tag fetch", user.pk)
+    for receiver, outcome in library_synced.send_robust(sender=None, user=user):
+        if isinstance(outcome, Exception):
+            logger.error(
+                "library sync user %s: %s failed after the sync",
+                user.pk,
+                getattr(receiver, "__qualname__", receiver),
+                exc_info=outcome,
+            )
 
 
 def _resume_point(run: _Run | None, checkpoint: dict[str, Any]) -> dict[str, Any]:
