@@ -29,6 +29,12 @@ Point = tuple[float, float]
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 MAX_FACES = 8
+# Group photos: frames whose long side is over TILE_ABOVE px also get the full-range model on
+# overlapping tiles (BlazeFaceDetector), which must score TILE_MIN_SCORE there (above the model's
+# own 0.5: more looks at a photo are more chances of a false face).
+TILE_ABOVE = 800
+TILE_MIN_SIDE = 640
+TILE_MIN_SCORE = 0.6
 
 # Keypoints of a BlazeFace detection, in its order. "Left"/"right" are as seen in the image:
 # the first is the eye nearer the image's left edge on an upright face.
@@ -157,6 +163,43 @@ class FaceDetector:
         return [face.box for face in self.find(rgb_image(image))]
 
 
+def tiles(width: int, height: int, overlap: float = 0.25) -> list[tuple[int, int, int]]:
+    """Overlapping square tiles (x, y, side) covering a frame, each about a third of its long
+    side (at least TILE_MIN_SIDE, at most its short side)."""
+    side = min(min(width, height), max(TILE_MIN_SIDE, -(-max(width, height) // 3)))
+    step = max(1, int(side * (1 - overlap)))
+
+    def starts(length: int) -> list[int]:
+        count = 1 if length <= side else -(-(length - side) // step) + 1
+        return sorted({round(i * (length - side) / max(1, count - 1)) for i in range(count)})
+
+    return [(x, y, side) for y in starts(height) for x in starts(width)]
+
+
+def _moved(face: Face, dx: int, dy: int) -> Face:
+    x, y, w, h = face.box
+    points = tuple((px + dx, py + dy) for px, py in face.keypoints)
+    return Face((x + dx, y + dy, w, h), face.score, points)
+
+
+def merge_faces(faces: list[Face], threshold: float = 0.5) -> list[Face]:
+    """One face per place: by score, drop a face mostly covered by (or covering) a kept one (a
+    face seen whole in one tile and cut in half at another tile's edge counts once)."""
+    kept: list[Face] = []
+    for face in sorted(faces, key=lambda f: f.score, reverse=True):
+        box = np.array(face.box, np.float64)
+        if all(_overlap_of_smaller(box, np.array(k.box, np.float64)) <= threshold for k in kept):
+            kept.append(face)
+    return kept
+
+
+def _overlap_of_smaller(a: np.ndarray, b: np.ndarray) -> float:
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    smaller = min(a[2] * a[3], b[2] * b[3])
+    return float(ix * iy / smaller) if smaller else 0.0
+
+
 def _clip_and_sort(faces: list[Face], width: int, height: int, limit: int) -> list[Face]:
     result = []
     for face in faces:
@@ -177,6 +220,12 @@ class BlazeFaceDetector(FaceDetector):
     `min_score` overrides each model's own threshold (short 0.6, full 0.5: at 0.5 the short-range
     model finds a face in a cat and in gravel on the detector bench). The interpreters load on
     first use, once per detector, and calls are serialised.
+
+    Group photos: the full-range model sees the frame at 192 px, so a face under about 1/15 of
+    the long side is lost. When the long side is over `tile_above` px (uploaded photos; webcam
+    frames are 640 px and skip this), the full-range model also runs on overlapping square tiles
+    of about a third of the long side (at least 640 px), and its faces (score ≥ TILE_MIN_SCORE)
+    join the whole-frame ones, duplicates merged.
     """
 
     def __init__(
@@ -186,6 +235,7 @@ class BlazeFaceDetector(FaceDetector):
         min_score: float | None = None,
         max_faces: int = MAX_FACES,
         num_threads: int | None = None,
+        tile_above: int = TILE_ABOVE,
     ) -> None:
         stages = model.split("+")
         unknown = [s for s in stages if s not in _MODELS]
@@ -197,6 +247,7 @@ class BlazeFaceDetector(FaceDetector):
         self.min_score = min_score
         self.max_faces = max_faces
         self.num_threads = num_threads
+        self.tile_above = tile_above if "full" in stages else 0
         self._interpreters: dict[str, Any] = {}
         self._anchors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -280,6 +331,11 @@ class BlazeFaceDetector(FaceDetector):
                 faces = self._run(stage, rgb)
                 if faces:
                     break
+            if self.tile_above and max(height, width) > self.tile_above:
+                for x, y, side in tiles(width, height):
+                    found = self._run("full", rgb[y : y + side, x : x + side])
+                    faces += [_moved(f, x, y) for f in found if f.score >= TILE_MIN_SCORE]
+                faces = merge_faces(faces)
         return _clip_and_sort(faces, width, height, self.max_faces)
 
 

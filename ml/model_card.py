@@ -215,9 +215,12 @@ def _in_the_product(meta: dict[str, Any], tta_views: int) -> list[str]:
         "| image ops | `opencv-python-headless` 4.14 | Apache-2.0 |",
         "",
         "BlazeFace's eye keypoints are coarse: on a face turned 15-30° the measured tilt can be "
-        "off by up to about 15°, so alignment removes most, not all, of a tilt. Faces smaller "
-        "than about 1/15 of the frame's long side are missed, so a wide group photo with small "
-        "faces may return fewer faces than it holds.",
+        "off by up to about 15°, so alignment removes most, not all, of a tilt. On the whole "
+        "frame, faces smaller than about 1/15 of its long side are missed; photos whose long side "
+        "is over 800 px (uploads, not 640 px webcam frames) are therefore also searched in "
+        "overlapping tiles by the full-range model (score ≥ 0.6 there), which finds the far face "
+        "in a 1600x900 or 2000x1500 group photo and no face in 3x-enlarged face-less photos "
+        "(`ml/tests/test_detect.py`); it costs one full-range call per tile (6 for 1600x900).",
     ]
 
 

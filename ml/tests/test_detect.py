@@ -173,3 +173,67 @@ def test_a_face_without_keypoints_is_level() -> None:
 def test_an_unknown_model_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown BlazeFace model"):
         BlazeFaceDetector("long")
+
+
+def _group_photo(width: int, height: int, big: int, small: int) -> np.ndarray:
+    """Two copies of the astronaut on a plain wall: one near the camera, one far away."""
+    from skimage import data
+
+    astronaut = data.astronaut()
+    frame = np.full((height, width, 3), 205, np.uint8)
+    frame[:big, 20 : 20 + big] = np.asarray(Image.fromarray(astronaut).resize((big, big)))
+    y = (height - small) // 2
+    far = np.asarray(Image.fromarray(astronaut).resize((small, small)))
+    frame[y : y + small, width - small - 40 : width - 40] = far
+    return frame
+
+
+def test_tiles_cover_the_frame_with_overlap() -> None:
+    from ml.detect import tiles
+
+    for width, height in [(1600, 900), (4000, 3000), (900, 480), (801, 2000)]:
+        covered = np.zeros((height, width), bool)
+        for x, y, side in tiles(width, height):
+            assert 0 <= x <= width - side
+            assert 0 <= y <= height - side
+            covered[y : y + side, x : x + side] = True
+        assert covered.all()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "big", "small"), [(1600, 900, 800, 300), (2000, 1500, 1000, 350)]
+)
+def test_a_far_face_in_a_large_group_photo_is_found(width, height, big, small) -> None:
+    frame = _group_photo(width, height, big, small)
+
+    faces = BlazeFaceDetector().find(frame)
+    without_tiles = BlazeFaceDetector(tile_above=0).find(frame)
+
+    assert len(without_tiles) == 1  # the far face is under 1/15 of the long side: lost at 192 px
+    assert len(faces) == 2
+    near, far = faces
+    assert near.box[0] < width / 2 < far.box[0]  # the far face is the one on the right
+    assert far.box[2] < near.box[2]
+
+
+@pytest.mark.parametrize("name", ["coffee", "rocket", "chelsea", "horse", "coins"])
+def test_tiling_large_photos_without_faces_finds_none(name) -> None:
+    from skimage import data
+
+    image = np.asarray(Image.fromarray(getattr(data, name)()).convert("RGB"))
+    large = cv2.resize(image, (image.shape[1] * 3, image.shape[0] * 3))
+    assert max(large.shape[:2]) > 800  # tiled
+
+    assert BlazeFaceDetector().find(large) == []
+
+
+def test_webcam_frames_are_not_tiled() -> None:
+    frame = _group_photo(640, 480, 300, 120)
+    calls: list[tuple[int, ...]] = []
+    detector = BlazeFaceDetector()
+    run = detector._run
+    detector._run = lambda stage, rgb: calls.append(rgb.shape) or run(stage, rgb)  # type: ignore[method-assign]
+
+    detector.find(frame)
+
+    assert all(shape[:2] == (480, 640) for shape in calls)
