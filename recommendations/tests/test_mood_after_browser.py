@@ -185,15 +185,23 @@ def test_space_and_enter_both_switch_strategy_and_arrows_never_save(
     heading = page.locator("#songs-title")
     heading.filter(has_text="Songs to match your mood").wait_for()
 
+    def swapped_to(strategy: str) -> None:
+        # The new panel's heading takes the focus (autofocus, as HTMX settles the swap): wait for
+        # that before focusing the next control, or the key would land on the heading.
+        from playwright.sync_api import expect
+
+        heading.filter(has_text=f"Songs to {strategy} your mood").wait_for()
+        expect(heading).to_be_focused()
+
     page.locator(".strategy-switch a[href$='strategy=lift']").focus()
     page.keyboard.press("Enter")
-    heading.filter(has_text="Songs to lift your mood").wait_for()
+    swapped_to("lift")
     page.locator(".strategy-switch a[href$='strategy=match']").focus()
     page.keyboard.press(" ")
-    heading.filter(has_text="Songs to match your mood").wait_for()
+    swapped_to("match")
     page.locator(".strategy-switch a[href$='strategy=lift']").focus()
     page.keyboard.press(" ")
-    heading.filter(has_text="Songs to lift your mood").wait_for()
+    swapped_to("lift")
     lift = page.locator(".strategy-switch a[href$='strategy=lift']")
     assert lift.get_attribute("aria-current") == "true"
 
