@@ -188,12 +188,13 @@ def merge_faces(faces: list[Face], threshold: float = 0.5) -> list[Face]:
     kept: list[Face] = []
     for face in sorted(faces, key=lambda f: f.score, reverse=True):
         box = np.array(face.box, np.float64)
-        if all(_overlap_of_smaller(box, np.array(k.box, np.float64)) <= threshold for k in kept):
+        if all(overlap_of_smaller(box, np.array(k.box, np.float64)) <= threshold for k in kept):
             kept.append(face)
     return kept
 
 
-def _overlap_of_smaller(a: np.ndarray, b: np.ndarray) -> float:
+def overlap_of_smaller(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over the smaller (x, y, w, h) box: 1.0 when one box lies inside the other."""
     ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
     smaller = min(a[2] * a[3], b[2] * b[3])

@@ -15,7 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ml.detect import Face, FaceDetector, rgb_image
+from ml.detect import Face, FaceDetector, overlap_of_smaller, rgb_image
 from ml.preprocess import to_gray
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
@@ -32,19 +32,11 @@ def _cascade_path() -> Path:
     return path
 
 
-def _overlap(a: np.ndarray, b: np.ndarray) -> float:
-    """Intersection over the smaller box: 1.0 when one box lies inside the other."""
-    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    smaller = min(a[2] * a[3], b[2] * b[3])
-    return float(ix * iy / smaller) if smaller else 0.0
-
-
 def merge_duplicates(boxes: np.ndarray, scores: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     """Greedy suppression by score: drop a box mostly covered by (or covering) a kept one."""
     kept: list[np.ndarray] = []
     for i in np.argsort(-np.asarray(scores), kind="stable"):
-        if all(_overlap(boxes[i], k) <= threshold for k in kept):
+        if all(overlap_of_smaller(boxes[i], k) <= threshold for k in kept):
             kept.append(boxes[i])
     return np.array(kept, dtype=np.float64).reshape(-1, 4)
 
