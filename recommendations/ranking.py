@@ -9,7 +9,9 @@ are a sum of tastes for the song's features, each a Gaussian with an honest prio
 - a taste for each music mood in this emotion (prior: the curators' rule, `rule_stars` for a full
   match) plus a taste for each mood in any emotion (prior 0), applied by the song's mood mix;
 - a taste for its (first) artist, for how it got into the library (liked, top tracks, playlists:
-  the source of the pick), and for the song itself; all with prior 0.
+  the source of the pick), and for the song itself; all with prior 0, except Spotify's top tracks
+  (what the listener plays most: `top_track_stars`), so a listener who never rated anything
+  still gets their favourites in the right mood first.
 
 Every rating of the listener updates every one of these at once (an exact Gaussian posterior), so
 one ★5 moves every song by the same artist and, a little, every song of the same mood. Tag
@@ -47,7 +49,8 @@ SOURCES: tuple[str, ...] = (
 SOURCE_INDEX: dict[str, int] = {source: index for index, source in enumerate(SOURCES)}
 SOURCE_STRENGTH = np.array([8.0, 5.0, 3.0, 2.5, 2.0, 1.0, 1.0])
 # How a song got into the library (library.models.LibraryEntry.SOURCE_FIELDS order); a song
-# with several flags counts under the first. The last code is "none of these".
+# with several flags counts under the first in PICK_SOURCE_PRECEDENCE. The last code is "none of
+# these".
 PICK_SOURCES: tuple[str, ...] = (
     "liked",
     "top_short",
@@ -57,6 +60,20 @@ PICK_SOURCES: tuple[str, ...] = (
     "playlist",
 )
 NO_PICK_SOURCE = len(PICK_SOURCES)
+# A song with several flags counts under the first of these: the most telling one. Spotify's top
+# tracks are what the listener plays most; most of them are liked songs too.
+PICK_SOURCE_PRECEDENCE: tuple[str, ...] = (
+    "top_short",
+    "top_medium",
+    "top_long",
+    "recent",
+    "liked",
+    "playlist",
+)
+# Spotify's top tracks of the last 4 weeks, 6 months and year: what the listener plays most.
+TOP_PICK_SOURCES: tuple[int, ...] = tuple(
+    PICK_SOURCES.index(name) for name in ("top_short", "top_medium", "top_long")
+)
 # A list is exploratory (cold start) when fewer than this share of its picks have mood evidence.
 COLD_START_SHARE = 0.5
 
@@ -114,6 +131,9 @@ class RankingWeights:
     other_rule: float = 1.0
     # Shrinks the user's own average toward neutral while they have rated little.
     user_prior_strength: float = 5.0
+    # Prior mean of the taste for a song among the listener's Spotify top tracks (any range):
+    # what they play most, they probably like (bench/recommendations.py "top tracks").
+    top_track_stars: float = 0.5
 
 
 DEFAULT_WEIGHTS = RankingWeights()
@@ -324,13 +344,16 @@ def taste_posterior(
     d_draw = weights.mood_sd * rng.standard_normal(N_MOODS)  # this emotion's own part
     source_draw = source_sd * rng.standard_normal(NO_PICK_SOURCE + 1)
     track_draw = weights.track_sd * rng.standard_normal(n)
+    source_prior = np.zeros(NO_PICK_SOURCE + 1)
+    if pick_source is not None:
+        source_prior[list(TOP_PICK_SOURCES)] = weights.top_track_stars
     posterior = TastePosterior(
         mood_mean=rule.copy(),
         mood_draw=rule + g_draw + d_draw,
         artist_mean=np.zeros(n_artists),
         artist_draw=np.zeros(n_artists),
-        source_mean=np.zeros(NO_PICK_SOURCE + 1),
-        source_draw=source_draw,
+        source_mean=source_prior.copy(),
+        source_draw=source_prior + source_draw,
         track_mean=np.zeros(n),
         track_draw=track_draw,
     )
@@ -361,6 +384,9 @@ def taste_posterior(
 
     # Dense features: g (4), d per emotion group (4 each), pick source (one-hot).
     source = pick_source[position] if pick_source is not None else np.zeros(r, np.int64)
+    # The pick sources' prior means are taken out before the solve: the Gaussian part is each
+    # taste's departure from its prior mean.
+    offset = offset + source_prior[source]
     n_dense = N_MOODS * (1 + n_groups) + NO_PICK_SOURCE + 1
     features = np.zeros((r, n_dense))
     features[:, :N_MOODS] = shares
@@ -416,10 +442,10 @@ def taste_posterior(
     dense_draw = np.concatenate([g_draw, d_groups.reshape(-1), source_draw]) / np.where(
         prior_sd > 0, prior_sd, 1.0
     )
-    artist_prior = artist_sd * rng.standard_normal(n_artists + n)
+    artist_draw = artist_sd * rng.standard_normal(n_artists + n)
     simulated = (
         scaled @ dense_draw
-        + artist_prior[artist]
+        + artist_draw[artist]
         + track_draw[position]
         + weights.noise_sd * rng.standard_normal(r)
     )
@@ -441,11 +467,11 @@ def taste_posterior(
     posterior.mood_mean = rule + mood(0)
     posterior.mood_draw = posterior.mood_draw + mood(1)
     sources = slice(N_MOODS * (1 + n_groups), None)
-    posterior.source_mean = dense[sources, 0]
-    posterior.source_draw = source_draw + dense[sources, 1]
+    posterior.source_mean = source_prior + dense[sources, 0]
+    posterior.source_draw = source_prior + source_draw + dense[sources, 1]
     posterior.artist_mean[rated_artist[in_catalogue]] = artist_correction[in_catalogue, 0]
     posterior.artist_draw[rated_artist[in_catalogue]] = (
-        artist_prior[rated_artist[in_catalogue]] + artist_correction[in_catalogue, 1]
+        artist_draw[rated_artist[in_catalogue]] + artist_correction[in_catalogue, 1]
     )
     posterior.track_mean[rated_track] = track_correction[:, 0]
     posterior.track_draw[rated_track] += track_correction[:, 1]

@@ -28,6 +28,7 @@ from library.models import LibraryEntry, LibrarySync, Track, TrackMood
 from recommendations.models import Recommendation, RecommendationItem
 from recommendations.ranking import (
     NO_PICK_SOURCE,
+    PICK_SOURCE_PRECEDENCE,
     PICK_SOURCES,
     SOURCE_INDEX,
     mood_distributions,
@@ -82,7 +83,8 @@ class Candidates:
 
     track_ids: np.ndarray
     artist_keys: ArtistKeys
-    # How each song got into the library: index into ranking.PICK_SOURCES (first flag set).
+    # How each song got into the library: index into ranking.PICK_SOURCES (the first flag set in
+    # ranking.PICK_SOURCE_PRECEDENCE).
     pick_source: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def positions(self, track_ids: np.ndarray) -> np.ndarray:
@@ -165,12 +167,16 @@ def library_candidates(*, user: User) -> Candidates:
     """Every track in the user's library and how it got there, in one query (artist names are
     read lazily).
 
-    Each row is packed as one number, track id * 8 + the index of its first pick-source flag:
+    Each row is packed as one number, track id * 8 + the index of its pick source (the first
+    flag set in precedence order: a liked song among the top tracks counts as a top track):
     no per-row string building in SQL (track ids stay far below 2**49, exact in the floats
     NumPy parses).
     """
     first_flag = Case(
-        *(When(**{name: True}, then=Value(index)) for index, name in enumerate(PICK_SOURCES)),
+        *(
+            When(**{name: True}, then=Value(PICK_SOURCES.index(name)))
+            for name in PICK_SOURCE_PRECEDENCE
+        ),
         default=Value(NO_PICK_SOURCE),
         output_field=IntegerField(),
     )

@@ -42,12 +42,13 @@ MAX_ITEMS = 50
 # Other listeners are mentioned in a reason only once this many different ones rated the track.
 CROWD_MENTION_MIN = 3
 
+# The first flag that fits names where the song comes from (ranking.PICK_SOURCE_PRECEDENCE).
 LIBRARY_PHRASES = (
-    ("liked", "in your Liked Songs"),
     ("top_short", "one of your top tracks lately"),
     ("top_medium", "one of your top tracks"),
     ("top_long", "one of your all-time top tracks"),
     ("recent", "played recently"),
+    ("liked", "in your Liked Songs"),
     ("playlist", "in your playlists"),
 )
 SOURCE_PHRASES = {

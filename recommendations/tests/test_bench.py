@@ -70,3 +70,37 @@ def test_the_plot_is_a_png(tiny, tmp_path) -> None:
     path = bench.plot(results, tmp_path / "simulation.png")
 
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_top_tracks_lean_toward_what_a_listener_likes_without_being_it() -> None:
+    from recommendations.ranking import PICK_SOURCES
+
+    noise = bench.mood_noise()
+    world = bench.make_world(bench.SCENARIOS["devmode"], 1, noise)
+    neutral = 6  # ml.labels.EMOTIONS
+
+    for listener in range(world.scenario.listeners):
+        top = world.pick_source[listener] != PICK_SOURCES.index("liked")
+        # 50 per time range, overlapping.
+        assert bench.TOP_TRACKS < top.sum() <= 3 * bench.TOP_TRACKS
+        stars = bench.expected_stars(world, listener, neutral)
+        assert stars[top].mean() > stars[~top].mean() + 0.2
+        # Plays are noisy: some top tracks are below the listener's median song.
+        assert np.mean(stars[top] < np.median(stars)) > 0.05
+
+    silent = bench.make_world(replace(bench.SCENARIOS["devmode"], listen_sd=None), 1, noise)
+    assert (silent.pick_source == PICK_SOURCES.index("liked")).all()
+    assert (silent.mood == world.mood).all()  # the same world otherwise
+
+
+def test_the_sensitivity_covers_no_top_tracks(tiny, monkeypatch) -> None:
+    monkeypatch.setattr(bench, "TOP_TRACKS", 8)  # of 120 songs, as 50 of 2,000 are few
+    result = bench.sensitivity(seeds=(3, 4))
+
+    assert set(result) == {"1", "2", "3", "none"}
+    assert all(row["paired_best"].startswith(" (paired 95 % CI") for row in result.values())
+    # Top tracks from plays that follow liking closely beat random; with none they are random.
+    quiet = bench.evaluate("tiny", seeds=(3, 4), scenario=replace(TINY, listen_sd=1.0))
+    none = bench.evaluate("tiny", seeds=(3, 4), scenario=replace(TINY, listen_sd=None))
+    assert quiet["top_first"]["ndcg10_round10"] > quiet["random"]["ndcg10_round10"] + 0.1
+    assert abs(none["top_first"]["ndcg10_round10"] - none["random"]["ndcg10_round10"]) < 0.1

@@ -9,6 +9,8 @@ import numpy as np
 
 from recommendations.ranking import (
     DEFAULT_WEIGHTS,
+    PICK_SOURCES,
+    TOP_PICK_SOURCES,
     RankingInput,
     UserRatings,
     mood_draws,
@@ -225,6 +227,9 @@ def test_the_fast_posterior_is_the_exact_joint_gaussian() -> None:
     blocks += [(6, w.artist_sd), (n, w.track_sd)]
     variance = np.concatenate([np.full(size, sd**2) for size, sd in blocks])
     x, offset = np.zeros((r, len(variance))), np.zeros(r)
+    source_prior = np.zeros(7)
+    source_prior[list(TOP_PICK_SOURCES)] = w.top_track_stars
+    assert w.top_track_stars > 0
     for i in range(r):
         shares = dist[position[i]]
         x[i, :4] = shares
@@ -234,13 +239,15 @@ def test_the_fast_posterior_is_the_exact_joint_gaussian() -> None:
         x[i, 17 + 4 * g + position[i]] = 1
         rule = target if same[i] else targets[i]
         offset[i] = shares @ (w.rule_stars * (rule - rule.mean()))
+        # The top-track sources have a prior mean of their own; the rest start at 0.
+        offset[i] += source_prior[source[position[i]]]
     y = stars - user_mean(stars, w) - offset
     kernel = (x * variance) @ x.T + w.noise_sd**2 * np.eye(r)
     mean = variance * (x.T @ np.linalg.solve(kernel, y))
 
     rule_here = w.rule_stars * (target - target.mean())
     assert np.allclose(post.mood_mean, rule_here + mean[:4] + mean[4:8])
-    assert np.allclose(post.source_mean, mean[4 + 4 * g : 11 + 4 * g])
+    assert np.allclose(post.source_mean, source_prior + mean[4 + 4 * g : 11 + 4 * g])
     assert np.allclose(post.artist_mean, mean[11 + 4 * g : 17 + 4 * g])
     assert np.allclose(post.track_mean, mean[17 + 4 * g :])
 
@@ -275,3 +282,48 @@ def test_only_the_rated_songs_and_the_top_candidates_have_their_artist_read() ->
     # The ★5 artist's other songs were found among the top ones and lifted into the list.
     assert {3101, 3102, 3103} & set(ranked.indices.tolist())
     assert ranked.artist_codes[3101] == ranked.artist_codes[3100] >= 0
+
+
+LIKED, TOP = PICK_SOURCES.index("liked"), PICK_SOURCES.index("top_medium")
+
+
+def test_top_tracks_lead_a_list_before_the_listener_rated_anything() -> None:
+    """Spotify's top tracks are what the listener plays most: a prior, not a certainty."""
+    n = 40
+    source = np.full(n, LIKED)
+    source[[7, 19, 33]] = TOP
+    data = make_input(n, pick_source=source)
+
+    ranked = rank(data, rng=np.random.default_rng(0))
+
+    assert set(ranked.indices[:3].tolist()) == {7, 19, 33}
+    assert np.allclose(
+        ranked.components["pick_source"][[7, 19, 33]], DEFAULT_WEIGHTS.top_track_stars
+    )
+    assert np.allclose(np.delete(ranked.components["pick_source"], [7, 19, 33]), 0.0)
+    # Without the prior they are just three of forty equal songs.
+    flat = rank(
+        data, weights=replace(DEFAULT_WEIGHTS, top_track_stars=0.0), rng=np.random.default_rng(0)
+    )
+    assert set(flat.indices[:3].tolist()) != {7, 19, 33}
+
+
+def test_ratings_of_top_tracks_move_the_prior_for_the_other_top_tracks() -> None:
+    n = 40
+    source = np.full(n, LIKED)
+    source[:10] = TOP
+    rated = np.arange(5)  # five of the ten top tracks
+
+    def top_taste(stars: float) -> float:
+        user = UserRatings(rated, np.full(5, stars), np.ones(5, dtype=bool))
+        post = taste_posterior(
+            make_input(n, pick_source=source, user=user),
+            weights=DEFAULT_WEIGHTS,
+            rng=np.random.default_rng(0),
+            artist_codes=np.arange(n),
+            pick_source=source,
+        )
+        return float(post.source_mean[TOP])
+
+    prior = DEFAULT_WEIGHTS.top_track_stars
+    assert top_taste(1.0) < prior < top_taste(5.0)

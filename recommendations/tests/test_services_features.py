@@ -94,3 +94,28 @@ def test_the_list_does_not_depend_on_who_gave_the_pooled_ratings(user, library) 
             assert other.username not in text
             assert other.email not in text
         assert not {"user", "user_id", "rater", "raters"} & set(item.components)
+
+
+@pytest.mark.django_db
+def test_liked_top_tracks_count_as_top_tracks_and_lead_a_first_list(user, library) -> None:
+    """Most top tracks are liked songs too: the more telling flag wins, and says so."""
+    from recommendations.ranking import PICK_SOURCES
+    from recommendations.selectors import library_candidates
+
+    favourites = {library[4].pk, library[11].pk, library[26].pk}
+    user.library.filter(track_id__in=favourites).update(top_medium=True)
+    user.library.filter(track_id=library[26].pk).update(top_short=True, recent=True)
+
+    candidates = library_candidates(user=user)
+    source = dict(zip(candidates.track_ids.tolist(), candidates.pick_source.tolist(), strict=True))
+    assert source[library[4].pk] == source[library[11].pk] == PICK_SOURCES.index("top_medium")
+    assert source[library[26].pk] == PICK_SOURCES.index("top_short")
+    assert source[library[0].pk] == PICK_SOURCES.index("liked")
+
+    listed = recommendation_create(user=user, emotion="sad", strategy="match", seed=1)
+    top_three = list(listed.items.order_by("position")[:3])
+    assert {item.track_id for item in top_three} == favourites
+    assert all(item.components["pick_source"] > 0 for item in top_three)
+    assert top_three[0].reason.startswith("one of your top tracks")
+    others = listed.items.exclude(track_id__in=favourites)
+    assert all(item.reason.startswith("in your Liked Songs") for item in others)
