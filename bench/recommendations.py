@@ -119,6 +119,14 @@ SONGS_PER_ARTIST = 8
 # emotions) plus listening noise of LISTEN_SD stars, drawn anew for each range: habit,
 # context and what happened to come up. At 2 stars the correlation between a song's plays and its
 # mean expected stars is about 0.4; `sensitivity()` reports 1.0, 3.0 and no top tracks too.
+# Genre families (the tag clusters of library.tagclusters): every artist has one, and part of a
+# listener's taste for an artist is their taste for its family (sd GENRE_SD of the ARTIST_SD
+# total, so artists vary as much as before). A song's family is seen when Last.fm has tags for
+# it or its artist (CLUSTER_FOUND), and read right CLUSTER_RIGHT of the time (else another).
+GENRES = 12
+GENRE_SD = 0.3
+CLUSTER_FOUND = 0.85
+CLUSTER_RIGHT = 0.8
 LISTEN_SD_SENSITIVITY: tuple[float | None, ...] = (1.0, 2.0, 3.0, None)
 TOP_TRACKS = 50
 TOP_RANGES = ("top_long", "top_medium", "top_short")  # the shorter range wins a song's source
@@ -186,6 +194,7 @@ class World:
     emotions: np.ndarray  # (L, ROUNDS)
     evidence: tuple[np.ndarray, ...]  # fixed rows: track, mood, source, score, weight
     pick_source: np.ndarray  # (L, library) ranking.PICK_SOURCES index ("liked" unless a top track)
+    tag_cluster: np.ndarray  # (C,) the observed genre family, -1: unknown
 
 
 def _mood_taste(kind: str, rng: np.random.Generator) -> np.ndarray:
@@ -251,9 +260,27 @@ def make_world(scenario: Scenario, seed: int, noise: MoodNoise) -> World:
         emotions=rng.choice(len(EMOTIONS), size=(len(kinds), ROUNDS), p=mix),
         evidence=evidence,
         pick_source=np.zeros((len(kinds), scenario.library), dtype=np.int64),
+        tag_cluster=np.full(c, -1, dtype=np.int64),
     )
+    _genres(world, np.random.default_rng([seed, 11]))
     _top_tracks(world, np.random.default_rng([seed, 7]), mix)
     return world
+
+
+def _genres(world: World, rng: np.random.Generator) -> None:
+    """Give artists a genre family, split each artist taste into family and own parts, and
+    observe songs' families through (noisy, partial) tags."""
+    n_artists = world.artist_taste.shape[1]
+    shares = rng.dirichlet(np.full(GENRES, 2.0))
+    genre = rng.choice(GENRES, size=n_artists, p=shares)
+    family = rng.normal(0.0, GENRE_SD, size=(len(world.kinds), GENRES))
+    own = np.sqrt(ARTIST_SD**2 - GENRE_SD**2) / ARTIST_SD
+    world.artist_taste = own * world.artist_taste + family[:, genre]
+    truth = genre[world.artist]
+    c = len(truth)
+    wrong = (truth + rng.integers(1, GENRES, size=c)) % GENRES
+    seen = np.where(rng.random(c) < CLUSTER_RIGHT, truth, wrong)
+    world.tag_cluster = np.where(rng.random(c) < CLUSTER_FOUND, seen, -1)
 
 
 def _top_tracks(world: World, rng: np.random.Generator, mix: np.ndarray) -> None:
@@ -407,6 +434,7 @@ def simulate(world: World, system: str, *, weights: Any = None, seed: int = 0) -
                     ],
                     crowd_stars=(crowd_stars[emotion] - avg[listener, emotion])[library],
                     pick_source=world.pick_source[listener],
+                    tag_cluster=world.tag_cluster[library],
                     recent=recent_exposure(
                         [np.searchsorted(library, ids) for ids in shown[listener][:RECENT_LISTS]],
                         n_tracks=len(library),
@@ -567,6 +595,9 @@ def tune(seeds: tuple[int, ...] = TUNING_SEEDS) -> list[dict[str, Any]]:
         {"top_track_stars": 0.3},
         {"top_track_stars": 0.8},
         {"pick_source_sd": 0.4},
+        # Tag clusters (genre families): flat from 0.2 to 0.6, and off.
+        {"tag_cluster_sd": 0.0},
+        {"tag_cluster_sd": 0.6},
     ]
     rows = []
     for change in grid:
@@ -833,7 +864,11 @@ weeks, six months and a year) are the songs they play most: plays follow the sam
 song quality, their own liking of the song, their mood taste averaged over the emotions) plus
 listening noise (sd {LISTEN_SD:g} ★, drawn anew per range, so plays correlate about 0.4 with a
 song's mean expected stars); the sync stores them as each entry's pick source, every other song
-is "liked". The strategy they pick (match or lift) leans toward their type
+is "liked". Every artist belongs to one of {GENRES} genre families, and
+part of a listener's taste for an artist (sd {GENRE_SD} of the {ARTIST_SD}) is their taste for
+the family; the product sees a song's family (`library.tagclusters`) when Last.fm has tags for it
+or its artist ({int(100 * CLUSTER_FOUND)} %), right {int(100 * CLUSTER_RIGHT)} % of the time.
+The strategy they pick (match or lift) leans toward their type
 (75 %) without being it. Songs' moods are seen only through evidence: {int(100 * TAGS_FOUND)} %
 of songs have Last.fm tags, and the mood our lexicon reads from them follows the confusion
 matrix of `bench.track_moods` ({noise}); curated songs (community only) carry their true mood.

@@ -104,3 +104,17 @@ def test_the_sensitivity_covers_no_top_tracks(tiny, monkeypatch) -> None:
     none = bench.evaluate("tiny", seeds=(3, 4), scenario=replace(TINY, listen_sd=None))
     assert quiet["top_first"]["ndcg10_round10"] > quiet["random"]["ndcg10_round10"] + 0.1
     assert abs(none["top_first"]["ndcg10_round10"] - none["random"]["ndcg10_round10"]) < 0.1
+
+
+def test_genre_families_split_artist_taste_and_are_seen_through_noisy_tags() -> None:
+    world = bench.make_world(bench.SCENARIOS["devmode"], 2, bench.mood_noise())
+
+    # Artists still vary as much as ARTIST_SD says, with a family part shared inside a family.
+    assert abs(world.artist_taste.std() - bench.ARTIST_SD) < 0.05
+    seen = world.tag_cluster >= 0
+    assert abs(seen.mean() - bench.CLUSTER_FOUND) < 0.03
+    assert set(np.unique(world.tag_cluster[seen])) == set(range(bench.GENRES))
+    # Songs by one artist mostly share their observed family, but not always (tags are noisy).
+    by_artist = world.tag_cluster[(world.artist == 0) & seen]  # the most popular artist
+    agree = np.mean(by_artist == np.bincount(by_artist).argmax())
+    assert 0.6 < agree < 1.0

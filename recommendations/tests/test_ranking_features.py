@@ -183,6 +183,7 @@ def test_pooled_ratings_are_anonymous_aggregates() -> None:
         "affinity",
         "artist",
         "pick_source",
+        "tag_cluster",
         "crowd",
         "recent",
         "explore",
@@ -203,6 +204,8 @@ def test_the_fast_posterior_is_the_exact_joint_gaussian() -> None:
     position, stars = rng.integers(0, n, size=r), rng.integers(1, 6, size=r).astype(float)
     same, emotion, targets = rng.random(r) < 0.5, rng.integers(0, 7, size=r), rng.random((r, 4))
     target = np.array([0.0, 0.0, 1.0, 0.5])
+    cluster = rng.integers(-1, 5, size=n)  # five tag clusters, -1: unknown
+    cluster[0] = 4
     data = make_input(
         n,
         target=target,
@@ -210,6 +213,7 @@ def test_the_fast_posterior_is_the_exact_joint_gaussian() -> None:
         artist_keys=artist,
         artist_codes=artist,
         pick_source=source,
+        tag_cluster=cluster,
         user=UserRatings(position, stars, same, emotion=emotion, target=targets),
     )
     w = DEFAULT_WEIGHTS
@@ -224,7 +228,7 @@ def test_the_fast_posterior_is_the_exact_joint_gaussian() -> None:
     ]
     g = 1 + len(groups)
     blocks = [(4, w.general_mood_sd), (4 * g, w.mood_sd), (7, w.pick_source_sd)]
-    blocks += [(6, w.artist_sd), (n, w.track_sd)]
+    blocks += [(5, w.tag_cluster_sd), (6, w.artist_sd), (n, w.track_sd)]
     variance = np.concatenate([np.full(size, sd**2) for size, sd in blocks])
     x, offset = np.zeros((r, len(variance))), np.zeros(r)
     source_prior = np.zeros(7)
@@ -235,8 +239,10 @@ def test_the_fast_posterior_is_the_exact_joint_gaussian() -> None:
         x[i, :4] = shares
         x[i, 4 + 4 * group[i] : 8 + 4 * group[i]] = shares
         x[i, 4 + 4 * g + source[position[i]]] = 1
-        x[i, 11 + 4 * g + artist[position[i]]] = 1
-        x[i, 17 + 4 * g + position[i]] = 1
+        if cluster[position[i]] >= 0:
+            x[i, 11 + 4 * g + cluster[position[i]]] = 1
+        x[i, 16 + 4 * g + artist[position[i]]] = 1
+        x[i, 22 + 4 * g + position[i]] = 1
         rule = target if same[i] else targets[i]
         offset[i] = shares @ (w.rule_stars * (rule - rule.mean()))
         # The top-track sources have a prior mean of their own; the rest start at 0.
@@ -248,8 +254,9 @@ def test_the_fast_posterior_is_the_exact_joint_gaussian() -> None:
     rule_here = w.rule_stars * (target - target.mean())
     assert np.allclose(post.mood_mean, rule_here + mean[:4] + mean[4:8])
     assert np.allclose(post.source_mean, source_prior + mean[4 + 4 * g : 11 + 4 * g])
-    assert np.allclose(post.artist_mean, mean[11 + 4 * g : 17 + 4 * g])
-    assert np.allclose(post.track_mean, mean[17 + 4 * g :])
+    assert np.allclose(post.cluster_mean, mean[11 + 4 * g : 16 + 4 * g])
+    assert np.allclose(post.artist_mean, mean[16 + 4 * g : 22 + 4 * g])
+    assert np.allclose(post.track_mean, mean[22 + 4 * g :])
 
 
 class CountingKeys(Sequence):
@@ -327,3 +334,25 @@ def test_ratings_of_top_tracks_move_the_prior_for_the_other_top_tracks() -> None
 
     prior = DEFAULT_WEIGHTS.top_track_stars
     assert top_taste(1.0) < prior < top_taste(5.0)
+
+
+def test_a_five_star_song_lifts_the_other_songs_of_its_tag_cluster() -> None:
+    """Different artists, same genre family: the rating carries over through the cluster."""
+    n = 40
+    cluster = np.repeat(np.arange(4), 10)  # songs 0-9 in cluster 0, 10-19 in cluster 1, ...
+    user = UserRatings(np.array([12]), np.array([5.0]), np.array([True]))
+    data = make_input(n, tag_cluster=cluster, user=user)
+
+    terms = score_candidates(data, weights=DEFAULT_WEIGHTS, rng=np.random.default_rng(0))
+
+    lifted = terms["tag_cluster"]
+    assert (lifted[10:20] > 0).all() and np.allclose(lifted[10:20], lifted[11])
+    assert np.allclose(np.delete(lifted, np.arange(10, 20)), 0.0)
+    # The lift carries every song of the cluster past the others (one artist each, equal moods;
+    # posterior means only, as the lift of one rating is small next to a Thompson draw).
+    ranked = rank(data, weights=replace(DEFAULT_WEIGHTS, explore=0.0), rng=np.random.default_rng(0))
+    assert set(ranked.indices[:9].tolist()) <= set(range(10, 20))
+    # Unknown clusters take no part.
+    unknown = make_input(n, tag_cluster=np.full(n, -1), user=user)
+    quiet = score_candidates(unknown, weights=DEFAULT_WEIGHTS, rng=np.random.default_rng(0))
+    assert np.allclose(quiet["tag_cluster"], 0.0)
