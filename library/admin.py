@@ -18,6 +18,7 @@ from accounts.admin import UserAdmin
 from accounts.models import User
 from core.admin import ReadOnlyAdminMixin
 from library.models import Artist, LibraryEntry, LibrarySync, MoodPlaylistTrack, Track, TrackMood
+from library.tagclusters import CLUSTERS, cluster_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -49,13 +50,44 @@ class TrackPlaylistInline(ReadOnlyAdminMixin, admin.TabularInline):
     verbose_name_plural = "in mood playlists"
 
 
+class TagClusterFilter(admin.SimpleListFilter):
+    """Tracks by genre family (the stored index, shown by name)."""
+
+    title = "tag cluster"
+    parameter_name = "tag_cluster"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("none", "unknown"), *((str(i), name) for i, name in enumerate(CLUSTERS))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Track]) -> QuerySet[Track]:
+        value = self.value()
+        if value == "none":
+            return queryset.filter(tag_cluster__isnull=True)
+        return queryset.filter(tag_cluster=int(value)) if value and value.isdigit() else queryset
+
+
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
-    list_display = ["name", "artist_names", "album_name", "evidence", "playlist_count"]
-    list_filter = ["moods__source", "moods__mood"]
+    list_display = [
+        "name",
+        "artist_names",
+        "album_name",
+        "genre_family",
+        "evidence",
+        "playlist_count",
+    ]
+    list_filter = [TagClusterFilter, "moods__source", "moods__mood"]
     search_fields = ["name", "artist_names", "album_name", "spotify_id", "isrc"]
     ordering = ["name", "id"]
-    readonly_fields = ["spotify_id", "uri", "isrc", "created_at", "updated_at", "open_link"]
+    readonly_fields = [
+        "spotify_id",
+        "uri",
+        "isrc",
+        "genre_family",
+        "created_at",
+        "updated_at",
+        "open_link",
+    ]
     fields = [
         "name",
         "artist_names",
@@ -66,6 +98,7 @@ class TrackAdmin(admin.ModelAdmin):
         "uri",
         "isrc",
         "open_link",
+        "genre_family",
         "created_at",
         "updated_at",
     ]
@@ -83,6 +116,10 @@ class TrackAdmin(admin.ModelAdmin):
     def evidence(self, track: Track) -> str:
         rows = sorted(track.moods.all(), key=lambda row: (-row.weight * row.score, row.mood))
         return ", ".join(f"{row.mood} ({row.source} {row.score:.2f})" for row in rows) or "unknown"
+
+    @admin.display(description="tag cluster", ordering="tag_cluster")
+    def genre_family(self, track: Track) -> str:
+        return cluster_name(track.tag_cluster) or "unknown"
 
     @admin.display(description="playlists", ordering="playlist_total")
     def playlist_count(self, track: WithAnnotations[Track, _PlaylistTotal]) -> int:

@@ -40,6 +40,14 @@ class Track(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     uri = models.CharField(max_length=100, blank=True)
     isrc = models.CharField(max_length=20, blank=True)
+    tag_cluster = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Genre family from Last.fm tags (the song's own, else its first artist's): an index "
+            "into library.tagclusters.CLUSTERS; empty when unknown."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

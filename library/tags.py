@@ -4,8 +4,9 @@
 LASTFM_TAGS_MAX_AGE_DAYS: `track.getTopTags`, and when the track has no usable tags (none, only
 junk, or Last.fm does not know it) `artist.getTopTags` for its first artist (cached per normalised
 artist name with the same age). Each batch is stored (TrackTags, ArtistTags), turned into evidence
-(source TAGS, or the weaker ARTIST_TAGS) and counted on the listener's TagFetch in one transaction,
-so the library page shows "Looked up N of M songs" and a run that stops keeps what it did.
+(source TAGS, or the weaker ARTIST_TAGS) and tag clusters (`Track.tag_cluster`, the genre family
+the ranker learns a taste for) and counted on the listener's TagFetch in one transaction, so the
+library page shows "Looked up N of M songs" and a run that stops keeps what it did.
 
 Nothing sleeps in the worker: error 29 (rate limit) pauses the run, records when it resumes and
 raises `TagFetchPaused` with a countdown (30 s, doubling, at most 15 min) for the task to reschedule
@@ -39,6 +40,7 @@ from library.evidence import (
 )
 from library.lexicon import MoodEstimate, moods_from_tags
 from library.models import ArtistTags, LibraryEntry, TagFetch, Track, TrackMood, TrackTags
+from library.tagclusters import cluster_of_tags
 
 logger = logging.getLogger(__name__)
 
@@ -195,19 +197,26 @@ class _Run:
         return looked
 
     def store(self, batch: list[_Looked]) -> None:
-        """Save a batch's tags and evidence and count it, all or nothing."""
+        """Save a batch's tags, evidence and tag clusters (the song's own tags, else its artist's
+        when those were consulted; NULL when neither names a genre) and count it, all or
+        nothing."""
         if not batch:
             return
         now = timezone.now()
         ids = [looked.track_id for looked in batch]
         tag_rows: list[tuple[int, str, float, float, str]] = []
         artist_rows: list[tuple[int, str, float, float, str]] = []
+        clustered: list[Track] = []
         for looked in batch:
+            fallback = self.artists.get(looked.artist) if looked.artist else None
+            cluster = cluster_of_tags(_pairs(looked.tags))
+            if cluster is None and fallback is not None:
+                cluster = cluster_of_tags(_pairs(fallback.tags))
+            clustered.append(Track(pk=looked.track_id, tag_cluster=cluster))
             estimate = moods_from_tags(_pairs(looked.tags))
             if estimate is not None:
                 tag_rows += evidence_rows(looked.track_id, estimate)
                 continue
-            fallback = self.artists.get(looked.artist) if looked.artist else None
             if fallback is not None and fallback.tags:
                 estimate = moods_from_tags(_pairs(fallback.tags))
                 if estimate is not None:
@@ -226,6 +235,7 @@ class _Run:
             )
             evidence_replace(source=TrackMood.Source.TAGS, track_ids=ids, rows=tag_rows)
             evidence_replace(source=TrackMood.Source.ARTIST_TAGS, track_ids=ids, rows=artist_rows)
+            Track.objects.bulk_update(clustered, ["tag_cluster"])
             self.done += len(batch)
             self.fetch.processed = min(self.fetch.total, self.fetch.processed + len(batch))
             self.fetch.message = (

@@ -411,7 +411,7 @@ def taste_posterior(
     columns = N_MOODS * (1 + group[:, None]) + np.arange(N_MOODS)
     np.put_along_axis(features, columns, shares, axis=1)
     features[np.arange(r), first_source + source] = 1.0
-    if n_clusters:
+    if n_clusters and clusters is not None:
         cluster = clusters[position]
         rows = np.flatnonzero(cluster >= 0)
         features[rows, first_cluster + cluster[rows]] = 1.0

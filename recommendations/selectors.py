@@ -25,6 +25,7 @@ from django.db.models.functions import Cast, Concat
 from accounts.models import User
 from feedback.ports import RatedItem
 from library.models import LibraryEntry, LibrarySync, Track, TrackMood
+from library.tagclusters import CLUSTERS
 from recommendations.models import Recommendation, RecommendationItem
 from recommendations.ranking import (
     NO_PICK_SOURCE,
@@ -35,8 +36,13 @@ from recommendations.ranking import (
 )
 from recommendations.rules import MOOD_INDEX, MOODS
 
-# library_candidates packs a track id and its pick source into one number: id * PACK + source.
+# library_candidates packs a track id, its tag cluster and its pick source into one number:
+# (id * CLUSTER_SLOTS + cluster + 1) * PACK + source.
 PACK = 8  # > ranking.NO_PICK_SOURCE (6)
+CLUSTER_SLOTS = 64  # > len(CLUSTERS): slot 0 is unknown, slot k + 1 cluster k; room to append
+# The packed rows are parsed as float64: exact while id * CLUSTER_SLOTS * PACK < 2**53, i.e. for
+# track ids below 2**44 (about 1.8e13).
+MAX_PACKED_TRACK_ID = 2**53 // (CLUSTER_SLOTS * PACK)
 
 
 class ArtistKeys(Sequence):
@@ -86,6 +92,8 @@ class Candidates:
     # How each song got into the library: index into ranking.PICK_SOURCES (the first flag set in
     # ranking.PICK_SOURCE_PRECEDENCE).
     pick_source: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Each song's tag cluster (index into library.tagclusters.CLUSTERS), -1 when unknown.
+    tag_cluster: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def positions(self, track_ids: np.ndarray) -> np.ndarray:
         """Candidate index of each track id; -1 where the track is not in the library."""
@@ -164,13 +172,14 @@ def _code(field: str, codes: dict[str, int]) -> Case:
 
 
 def library_candidates(*, user: User) -> Candidates:
-    """Every track in the user's library and how it got there, in one query (artist names are
-    read lazily).
+    """Every track in the user's library, its tag cluster and how it got there, in one query
+    (artist names are read lazily).
 
-    Each row is packed as one number, track id * 8 + the index of its pick source (the first
-    flag set in precedence order: a liked song among the top tracks counts as a top track):
-    no per-row string building in SQL (track ids stay far below 2**49, exact in the floats
-    NumPy parses).
+    Each row is packed as one number, (track id * CLUSTER_SLOTS + tag cluster + 1) * PACK + the
+    index of its pick source (the first flag set in precedence order: a liked song among the top
+    tracks counts as a top track): no per-row string building in SQL. The numbers are exact in
+    the floats NumPy parses while track ids stay below MAX_PACKED_TRACK_ID (2**44), which a
+    library's sequence will not reach; a cluster outside CLUSTERS reads as unknown.
     """
     first_flag = Case(
         *(
@@ -180,14 +189,25 @@ def library_candidates(*, user: User) -> Candidates:
         default=Value(NO_PICK_SOURCE),
         output_field=IntegerField(),
     )
+    cluster_slot = Case(
+        When(
+            track__tag_cluster__gte=0,
+            track__tag_cluster__lt=min(len(CLUSTERS), CLUSTER_SLOTS - 1),
+            then=F("track__tag_cluster") + 1,
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     packed = LibraryEntry.objects.filter(user=user).aggregate(
-        rows=_Packed(F("track_id") * PACK + first_flag)
+        rows=_Packed((F("track_id") * CLUSTER_SLOTS + cluster_slot) * PACK + first_flag)
     )["rows"]
     rows = np.sort(_unpack(packed, 1)[:, 0].astype(np.int64))
+    track_ids = rows // (CLUSTER_SLOTS * PACK)
     return Candidates(
-        track_ids=rows // PACK,
-        artist_keys=ArtistKeys(user=user, track_ids=rows // PACK),
+        track_ids=track_ids,
+        artist_keys=ArtistKeys(user=user, track_ids=track_ids),
         pick_source=rows % PACK,
+        tag_cluster=(rows // PACK) % CLUSTER_SLOTS - 1,
     )
 
 

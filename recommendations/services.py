@@ -273,6 +273,7 @@ def recommendation_create(
             decay=weights.recent_decay,
         ),
         pick_source=candidates.pick_source,
+        tag_cluster=candidates.tag_cluster,
     )
     seed = secrets.randbits(62) if seed is None else seed
     ranked = rank(data, n=min(n, size), weights=weights, rng=np.random.default_rng(seed))

@@ -17,7 +17,6 @@ from library.lexicon import moods_from_tags
 from library.models import ArtistTags, LibraryEntry, TagFetch, Track, TrackMood, TrackTags
 from library.moodspace import AudioFeatures
 from library.sync import library_sync_run
-from library.sync import run as sync_run
 from library.tags import (
     OFF_MESSAGE,
     REFUSED_MESSAGE,
@@ -30,20 +29,6 @@ from library.tags import (
 from library.tasks import tags_fetch
 
 Source = TrackMood.Source
-
-
-@pytest.fixture
-def synced(listener, monkeypatch):
-    """Sync a stand-in listener's library without the post-sync tag fetch (tests run it)."""
-
-    def make(spotify_user: str):
-        user = listener(spotify_user)
-        with monkeypatch.context() as patch:
-            patch.setattr(sync_run, "_after_sync", lambda user: None)
-            assert library_sync_run(user_id=user.pk).status == "done"
-        return user
-
-    return make
 
 
 @pytest.fixture

@@ -346,7 +346,8 @@ def test_a_five_star_song_lifts_the_other_songs_of_its_tag_cluster() -> None:
     terms = score_candidates(data, weights=DEFAULT_WEIGHTS, rng=np.random.default_rng(0))
 
     lifted = terms["tag_cluster"]
-    assert (lifted[10:20] > 0).all() and np.allclose(lifted[10:20], lifted[11])
+    assert (lifted[10:20] > 0).all()
+    assert np.allclose(lifted[10:20], lifted[11])
     assert np.allclose(np.delete(lifted, np.arange(10, 20)), 0.0)
     # The lift carries every song of the cluster past the others (one artist each, equal moods;
     # posterior means only, as the lift of one rating is small next to a Thompson draw).

@@ -119,3 +119,64 @@ def test_liked_top_tracks_count_as_top_tracks_and_lead_a_first_list(user, librar
     assert top_three[0].reason.startswith("one of your top tracks")
     others = listed.items.exclude(track_id__in=favourites)
     assert all(item.reason.startswith("in your Liked Songs") for item in others)
+
+
+@pytest.mark.django_db
+def test_candidates_carry_each_songs_tag_cluster_aligned_with_its_id(user, library) -> None:
+    import numpy as np
+
+    from library.models import Track
+    from library.tagclusters import CLUSTERS
+    from recommendations.ranking import NO_PICK_SOURCE, PICK_SOURCES
+    from recommendations.selectors import MAX_PACKED_TRACK_ID, library_candidates
+
+    for index, track in enumerate(library[:24]):
+        Track.objects.filter(pk=track.pk).update(tag_cluster=index % len(CLUSTERS))
+    Track.objects.filter(pk=library[24].pk).update(tag_cluster=len(CLUSTERS) + 70)  # not ours
+    Track.objects.filter(pk=library[25].pk).update(tag_cluster=-3)
+    user.library.filter(track_id=library[3].pk).update(top_short=True)
+    # The largest track id the packed number keeps exact, with the largest cluster and source.
+    far = TrackFactory(pk=MAX_PACKED_TRACK_ID - 1, tag_cluster=len(CLUSTERS) - 1)
+    LibraryEntryFactory(user=user, track=far, liked=False, playlist=False)
+
+    candidates = library_candidates(user=user)
+
+    ids = candidates.track_ids.tolist()
+    assert ids == sorted([t.pk for t in library] + [far.pk])
+    cluster = dict(zip(ids, candidates.tag_cluster.tolist(), strict=True))
+    source = dict(zip(ids, candidates.pick_source.tolist(), strict=True))
+    assert candidates.tag_cluster.dtype == np.int64
+    assert [cluster[t.pk] for t in library] == [i % 12 for i in range(24)] + [-1] * 6
+    assert cluster[far.pk] == len(CLUSTERS) - 1
+    assert source[library[3].pk] == PICK_SOURCES.index("top_short")
+    assert {source[t.pk] for t in library if t != library[3]} == {PICK_SOURCES.index("liked")}
+    assert source[far.pk] == NO_PICK_SOURCE
+
+
+@pytest.mark.django_db
+def test_a_list_is_made_with_the_clusters_handed_to_the_ranker(user, library, monkeypatch) -> None:
+    import numpy as np
+
+    from library.models import Track
+    from recommendations import services
+    from recommendations.selectors import library_candidates
+
+    indie, jazz = 1, 6
+    Track.objects.filter(pk__in=[t.pk for t in library[:15]]).update(tag_cluster=indie)
+    Track.objects.filter(pk__in=[t.pk for t in library[15:25]]).update(tag_cluster=jazz)
+    handed: list[np.ndarray] = []
+    real_rank = services.rank
+
+    def watched_rank(data, **kwargs):
+        handed.append(data.tag_cluster)
+        return real_rank(data, **kwargs)
+
+    monkeypatch.setattr(services, "rank", watched_rank)
+
+    listed = recommendation_create(user=user, emotion="sad", strategy="match", seed=3)
+
+    assert listed.items.count() == 10
+    assert len(handed) == 1
+    expected = library_candidates(user=user).tag_cluster
+    assert handed[0].tolist() == expected.tolist()
+    assert sorted(expected.tolist()) == [-1] * 5 + [indie] * 15 + [jazz] * 10
