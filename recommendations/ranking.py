@@ -106,7 +106,7 @@ class RankingWeights:
     pick_source_sd: float = 0.2
     # Taste for a tag cluster (a genre family from Last.fm tags): one ★5 on an indie song lifts
     # the listener's other indie songs a little (0.2 to 0.6 were flat on the tuning seeds).
-    tag_cluster_sd: float = 0.3
+    tag_cluster_sd: float = 0.2
     track_sd: float = 1.5
     # Spread of a rating around what the tastes predict.
     noise_sd: float = 0.6

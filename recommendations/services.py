@@ -12,10 +12,12 @@ from core.exceptions import ApplicationError
 from emotions.models import MoodReading
 from emotions.presentation import ADJECTIVES
 from feedback.selectors import UserRatingRows, crowd_evidence, user_track_affinity
+from library.tagclusters import cluster_name
 from ml.labels import EMOTIONS
 from recommendations.models import Recommendation, RecommendationItem, Strategy
 from recommendations.ranking import (
     DEFAULT_WEIGHTS,
+    KNOWN_GOOD_STARS,
     SOURCES,
     RankingInput,
     RankingWeights,
@@ -187,6 +189,22 @@ def _artist_phrase(
     return f"you rated this artist ★{int(rows.stars[chosen])} when {when}"
 
 
+def _cluster_phrase(index: int, *, data: RankingInput, rows: UserRatingRows) -> str | None:
+    """The user's latest ★4 or ★5 for another song of this tag cluster (genre family)."""
+    clusters = data.tag_cluster
+    if clusters is None or clusters[index] < 0:
+        return None
+    position = data.user.position
+    same = (position >= 0) & (position != index)
+    same &= clusters[np.maximum(position, 0)] == clusters[index]
+    liked = np.flatnonzero(same & (data.user.stars >= KNOWN_GOOD_STARS))
+    name = cluster_name(int(clusters[index]))
+    if len(liked) == 0 or name is None:
+        return None
+    chosen = int(liked[0])  # ratings are newest first
+    return f"you gave another {name} song ★{int(rows.stars[chosen])}"
+
+
 def _reasons(
     picked: np.ndarray,
     *,
@@ -211,8 +229,10 @@ def _reasons(
                 index, data=data, evidence=evidence, rows=rows, details=details, track_id=track_id
             )
         )
-        rating = _rating_phrase(track_id, ratings) or _artist_phrase(
-            index, data=data, codes=artist_codes, rows=ratings
+        rating = (
+            _rating_phrase(track_id, ratings)
+            or _artist_phrase(index, data=data, codes=artist_codes, rows=ratings)
+            or _cluster_phrase(index, data=data, rows=ratings)
         )
         if rating:
             parts.append(rating)

@@ -180,3 +180,27 @@ def test_a_list_is_made_with_the_clusters_handed_to_the_ranker(user, library, mo
     expected = library_candidates(user=user).tag_cluster
     assert handed[0].tolist() == expected.tolist()
     assert sorted(expected.tolist()) == [-1] * 5 + [indie] * 15 + [jazz] * 10
+
+
+@pytest.mark.django_db
+def test_a_five_star_song_lifts_its_genre_family_and_says_why(user, library) -> None:
+    from library.models import Track
+
+    indie, jazz = 1, 6
+    Track.objects.filter(pk__in=[t.pk for t in library[:10]]).update(tag_cluster=indie)
+    Track.objects.filter(pk__in=[t.pk for t in library[10:]]).update(tag_cluster=jazz)
+    first = recommendation_create(user=user, emotion="sad", strategy="match", seed=1)
+    loved = first.items.select_related("track").filter(track__tag_cluster=indie).first()
+    assert loved is not None
+    rating_upsert(user=user, item=loved, stars=5)
+    Recommendation.objects.all().delete()  # no recency penalty
+
+    again = recommendation_create(user=user, emotion="sad", strategy="match", seed=2)
+
+    items = list(again.items.select_related("track"))
+    family = [i for i in items if i.track.tag_cluster == indie and i.track != loved.track]
+    other_artist = [i for i in family if i.track.artist_names != loved.track.artist_names]
+    assert other_artist, "the lift brings other indie artists into the list"
+    assert all(i.components["tag_cluster"] > 0 for i in family)
+    assert all(i.components["tag_cluster"] == 0 for i in items if i.track.tag_cluster == jazz)
+    assert all("you gave another indie & alternative song ★5" in i.reason for i in other_artist)
