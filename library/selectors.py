@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
 from library.models import LibraryEntry, LibrarySync, TrackMood
+from library.tagclusters import CLUSTERS, cluster_name
 
 ACTIVE_STATUSES = (
     LibrarySync.Status.QUEUED,
@@ -55,6 +56,30 @@ def library_sync_get(*, user: Any) -> LibrarySync | None:
 
 def library_sync_is_active(sync: LibrarySync | None) -> bool:
     return sync is not None and sync.status in ACTIVE_STATUSES
+
+
+def library_genre_families(*, user: User) -> dict[str, Any]:
+    """The user's songs per genre family (tag cluster from Last.fm tags), biggest first.
+
+    `{"families": [(name, songs), ...], "known": K, "unknown": U}`; one grouped query.
+    """
+    counted = (
+        LibraryEntry.objects.filter(user=user)
+        .values("track__tag_cluster")
+        .order_by()
+        .annotate(songs=Count("pk"))
+        .values_list("track__tag_cluster", "songs")
+    )
+    families: dict[str, int] = {}
+    unknown = 0
+    for cluster, songs in counted:
+        name = cluster_name(cluster)
+        if name is None:
+            unknown += songs
+        else:
+            families[name] = families.get(name, 0) + songs
+    ranked = sorted(families.items(), key=lambda item: (-item[1], CLUSTERS.index(item[0])))
+    return {"families": ranked, "known": sum(families.values()), "unknown": unknown}
 
 
 def library_mood_coverage(*, user: User) -> dict[str, Any]:

@@ -25,7 +25,7 @@ CLUSTERS: tuple[str, ...] = (
     "pop",
     "electronic & dance",
     "hip-hop & rap",
-    "r&b, soul & funk",
+    "R&B, soul & funk",
     "jazz & blues",
     "classical & soundtrack",
     "metal & punk",

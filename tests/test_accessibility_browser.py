@@ -189,8 +189,10 @@ def listener(transactional_db: None) -> User:
     track_moods_sync_curated()
     for n in range(6):
         LibraryEntryFactory(
-            user=user, track=TrackFactory(name=f"A Song Nobody Sorted Yet {n}"), recent=True
-        )
+            user=user,
+            track=TrackFactory(name=f"A Song Nobody Sorted Yet {n}", tag_cluster=n % 3),
+            recent=True,
+        )  # and in genre families, for the library page's bars
     LibrarySync.objects.update_or_create(
         user=user,
         defaults={

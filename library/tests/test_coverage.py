@@ -68,3 +68,41 @@ def test_the_library_page_shows_the_coverage(client) -> None:
 @pytest.mark.django_db
 def test_coverage_needs_a_sign_in() -> None:
     assert APIClient().get("/api/v1/library/coverage/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_the_library_page_shows_genre_families_biggest_first(client) -> None:
+    from library.selectors import library_genre_families
+    from library.tagclusters import CLUSTER_INDEX
+
+    listener, other = UserFactory(), UserFactory()
+    for cluster in ("jazz & blues", "rock", "jazz & blues", None, None, None):
+        entry = LibraryEntryFactory(user=listener)
+        entry.track.tag_cluster = CLUSTER_INDEX[cluster] if cluster else None
+        entry.track.save()
+    LibraryEntryFactory(user=other, track__tag_cluster=CLUSTER_INDEX["pop"])
+
+    assert library_genre_families(user=listener) == {
+        "families": [("jazz & blues", 2), ("rock", 1)],
+        "known": 3,
+        "unknown": 3,
+    }
+    client.force_login(listener)
+    page = client.get("/library/").content.decode()
+
+    assert "Genre families" in page
+    assert page.index("Jazz &amp; blues") < page.index("Rock")
+    assert 'aria-label="Jazz &amp; blues: 2 of 3 songs with a family"' in page
+    assert "Pop" not in page.split("Genre families")[1].split("</section>")[0]
+    assert "3 songs without a family yet" in page
+
+
+@pytest.mark.django_db
+def test_genre_families_have_an_empty_state(client) -> None:
+    listener = UserFactory()
+    LibraryEntryFactory(user=listener)
+    client.force_login(listener)
+
+    page = client.get("/library/").content.decode()
+
+    assert "Once Last.fm tags are looked up for your songs" in page

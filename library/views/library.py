@@ -15,6 +15,7 @@ from library.models import LibrarySync
 from library.selectors import (
     library_counts,
     library_entry_list,
+    library_genre_families,
     library_mood_coverage,
     library_sync_get,
     library_sync_is_active,
@@ -54,10 +55,17 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     coverage = library_mood_coverage(user=request.user)
+    families = library_genre_families(user=request.user)
     return render(
         request,
         "library/library.html",
-        {**context, **_tag_context(request), "page": page, "coverage": coverage},
+        {
+            **context,
+            **_tag_context(request),
+            "page": page,
+            "coverage": coverage,
+            "families": families,
+        },
     )
 
 
