@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
 from library.models import LibraryEntry, LibrarySync, TrackMood
-from library.tagclusters import CLUSTERS, cluster_name
+from library.tagclusters import CLUSTER_INDEX, cluster_name
 
 ACTIVE_STATUSES = (
     LibrarySync.Status.QUEUED,
@@ -78,7 +78,7 @@ def library_genre_families(*, user: User) -> dict[str, Any]:
             unknown += songs
         else:
             families[name] = families.get(name, 0) + songs
-    ranked = sorted(families.items(), key=lambda item: (-item[1], CLUSTERS.index(item[0])))
+    ranked = sorted(families.items(), key=lambda item: (-item[1], CLUSTER_INDEX[item[0]]))
     return {"families": ranked, "known": sum(families.values()), "unknown": unknown}
 
 

@@ -209,16 +209,18 @@ class _Run:
         clustered: list[Track] = []
         for looked in batch:
             fallback = self.artists.get(looked.artist) if looked.artist else None
-            cluster = cluster_of_tags(_pairs(looked.tags))
-            if cluster is None and fallback is not None:
-                cluster = cluster_of_tags(_pairs(fallback.tags))
+            own = _pairs(looked.tags)
+            theirs = _pairs(fallback.tags) if fallback is not None else []
+            cluster = cluster_of_tags(own)
+            if cluster is None and theirs:
+                cluster = cluster_of_tags(theirs)
             clustered.append(Track(pk=looked.track_id, tag_cluster=cluster))
-            estimate = moods_from_tags(_pairs(looked.tags))
+            estimate = moods_from_tags(own)
             if estimate is not None:
                 tag_rows += evidence_rows(looked.track_id, estimate)
                 continue
-            if fallback is not None and fallback.tags:
-                estimate = moods_from_tags(_pairs(fallback.tags))
+            if theirs:
+                estimate = moods_from_tags(theirs)
                 if estimate is not None:
                     artist_rows += evidence_rows(
                         looked.track_id, estimate, factor=ARTIST_TAGS_FACTOR

@@ -18,6 +18,7 @@ from recommendations.models import Recommendation, RecommendationItem, Strategy
 from recommendations.ranking import (
     DEFAULT_WEIGHTS,
     KNOWN_GOOD_STARS,
+    PICK_SOURCE_PRECEDENCE,
     SOURCES,
     RankingInput,
     RankingWeights,
@@ -44,15 +45,15 @@ MAX_ITEMS = 50
 # Other listeners are mentioned in a reason only once this many different ones rated the track.
 CROWD_MENTION_MIN = 3
 
-# The first flag that fits names where the song comes from (ranking.PICK_SOURCE_PRECEDENCE).
-LIBRARY_PHRASES = (
-    ("top_short", "one of your top tracks lately"),
-    ("top_medium", "one of your top tracks"),
-    ("top_long", "one of your all-time top tracks"),
-    ("recent", "played recently"),
-    ("liked", "in your Liked Songs"),
-    ("playlist", "in your playlists"),
-)
+# Where the song comes from: its first flag in ranking.PICK_SOURCE_PRECEDENCE.
+LIBRARY_PHRASES = {
+    "top_short": "one of your top tracks lately",
+    "top_medium": "one of your top tracks",
+    "top_long": "one of your all-time top tracks",
+    "recent": "played recently",
+    "liked": "in your Liked Songs",
+    "playlist": "in your playlists",
+}
 SOURCE_PHRASES = {
     "sorted": "you sorted it as {mood}",
     "playlists": "{mood}: in your playlist “{detail}”",
@@ -222,7 +223,8 @@ def _reasons(
     reasons = []
     for index, track_id in zip(picked.tolist(), track_ids, strict=True):
         flags = sources.get(track_id, [])
-        parts = [next((text for flag, text in LIBRARY_PHRASES if flag in flags), "in your library")]
+        flag = next((flag for flag in PICK_SOURCE_PRECEDENCE if flag in flags), None)
+        parts = [LIBRARY_PHRASES[flag] if flag else "in your library"]
         rows = np.flatnonzero(evidence.track_index == index)
         parts.append(
             _mood_phrase(

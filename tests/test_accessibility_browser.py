@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from accounts.curators import curators_group_ensure
 from accounts.models import User
 from accounts.services import api_token_create
 from accounts.tests.factories import UserFactory
-from core.tests.chromium import chromium_for_module
+from core.tests.chromium import axe_problems, chromium_for_module, sideways_problems
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 from emotions.tests.readings_data import rate, readings_at, recommend, tracks
@@ -35,41 +34,10 @@ from recommendations.models import Recommendation
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parent.parent / "static" / "vendor" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-FAILING_IMPACTS = {"serious", "critical"}
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 640}
 SPOTIFY = re.compile(r"^https://(open|embed)\.spotify\.com/.*")  # no network in tests
-
-AXE_RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return {
-    passes: result.passes.length,
-    violations: result.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => ({target: n.target.join(' '), summary: n.failureSummary})),
-    })),
-  };
-}"""
-
-# The elements wider than the viewport that are not inside a scroll container of their own.
-WIDEST = """() => {
-  const clipped = (e) => {
-    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== 'visible') return true;
-    }
-    return false;
-  };
-  return [...document.querySelectorAll('body *')]
-    .filter(e => !clipped(e))
-    .map(e => [Math.round(e.getBoundingClientRect().right),
-               e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-               (typeof e.className === 'string' && e.className ? '.' + e.className : '')])
-    .filter(([right]) => right > window.innerWidth + 0.5)
-    .sort((a, b) => b[0] - a[0]).slice(0, 5);
-}"""
 
 
 @dataclass(frozen=True)
@@ -105,31 +73,8 @@ def _swagger_ready(page: Any) -> None:
     page.locator(".swagger-ui .opblock.is-open .responses-table").first.wait_for()
 
 
-def _failures(page: Any, axe_source: str, where: str) -> list[str]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    result = page.evaluate(AXE_RUN, WCAG_TAGS)
-    assert result["passes"] > 0, f"{where}: axe checked nothing"
-    violations = result["violations"]
-    return [
-        f"{where}: {v['impact']} {v['id']} ({v['help']}) at {node['target']}: "
-        f"{node['summary'].splitlines()[-1].strip()}"
-        for v in violations
-        if v["impact"] in FAILING_IMPACTS
-        for node in v["nodes"]
-    ]
-
-
-def _overflow(page: Any, where: str) -> list[str]:
-    if page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
-        return []
-    width = page.evaluate("document.documentElement.scrollWidth")
-    return [f"{where}: scrolls sideways ({width}px wide), widest: {page.evaluate(WIDEST)}"]
-
-
 def _check(browser: Any, base_url: str, session: str | None, pages: list[Page]) -> list[str]:
     """axe at desktop and phone size, reflow at 390 and 320 px; every problem as one line."""
-    axe_source = AXE.read_text(encoding="utf-8")
     problems: list[str] = []
     for viewport, run_axe in ((DESKTOP, True), (PHONE, True), (SMALL_PHONE, False)):
         context = browser.new_context(base_url=base_url, viewport=viewport, reduced_motion="reduce")
@@ -150,9 +95,9 @@ def _check(browser: Any, base_url: str, session: str | None, pages: list[Page]) 
                 assert page.url == base_url + target.path, f"{where}: redirected to {page.url}"
                 target.ready(page)
                 if run_axe:
-                    problems += _failures(page, axe_source, where)
+                    problems += axe_problems(page, where)
                 if viewport["width"] <= PHONE["width"]:
-                    problems += _overflow(page, where)
+                    problems += sideways_problems(page, where)
         finally:
             context.close()
     return problems

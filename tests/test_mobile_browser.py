@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from core.tests.chromium import chromium_for_module
+from core.tests.chromium import WIDEST, chromium_for_module
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 from emotions.tests.readings_data import readings_at, recommend, tracks
@@ -25,21 +25,6 @@ SMALL_PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 800}
 
 pytestmark = pytest.mark.browser
-
-# The widest elements, for a failure message that says what overflows.
-WIDEST = """() => {
-  const clipped = (e) => {
-    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== 'visible') return true;
-    }
-    return false;
-  };
-  return [...document.querySelectorAll('body *')]
-    .filter(e => !clipped(e))
-    .map(e => [e.getBoundingClientRect().right, e.tagName + '.' + e.className + '#' + e.id])
-    .filter(([right]) => right > window.innerWidth + 0.5)
-    .sort((a, b) => b[0] - a[0]).slice(0, 8);
-}"""
 
 
 @pytest.fixture(scope="module")

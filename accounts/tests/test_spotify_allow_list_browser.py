@@ -13,9 +13,9 @@ import pytest
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from core.tests.chromium import chromium_for_module
+from core.tests.chromium import axe_problems, chromium_for_module, sideways_problems
 from spotify_sandbox.testing import Sandbox
-from tests.test_accessibility_browser import AXE, DESKTOP, PHONE, _failures, _overflow
+from tests.test_accessibility_browser import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,7 +72,7 @@ def test_a_sixth_listener_gets_the_allow_list_page(chromium, sandbox: Sandbox) -
         expect(page.locator("main")).to_contain_text("User Management")
         expect(page.locator("main")).to_contain_text("5 users at most")
         expect(page.get_by_role("heading", name="For operators")).to_have_count(0)
-        assert _failures(page, AXE.read_text(encoding="utf-8"), "allow-list page, desktop") == []
+        assert axe_problems(page, "allow-list page, desktop") == []
         assert not User.objects.exists()
     finally:
         context.close()
@@ -104,8 +104,8 @@ def test_staff_on_a_phone_get_the_page_with_the_operators_links(chromium, sandbo
             operators.get_by_role("link", name=re.compile("Development Mode and Extended Quota"))
         ).to_be_visible()
         expect(operators).to_contain_text("docs/SPOTIFY.md")
-        problems = _failures(page, AXE.read_text(encoding="utf-8"), "allow-list page, 390x844")
-        problems += _overflow(page, "allow-list page, 390x844")
+        problems = axe_problems(page, "allow-list page, 390x844")
+        problems += sideways_problems(page, "allow-list page, 390x844")
         assert problems == []
         assert not staff.social_auth.exists()
     finally:

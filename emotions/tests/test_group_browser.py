@@ -13,22 +13,13 @@ import pytest
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from core.tests.chromium import chromium_for_module
+from core.tests.chromium import axe_problems, chromium_for_module
 from emotions.models import MoodReading
 from emotions.tests.factories import MoodReadingFactory
 
 PASSWORD = "correct-horse-battery"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {runOnly: {type: 'tag',
-    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id + ' at ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-}"""
-
 pytestmark = pytest.mark.browser
 
 
@@ -83,14 +74,13 @@ def test_a_group_photo_on_a_phone_shows_the_room_and_plays_for_it(
     assert card.locator("tbody tr").count() == 7
     card.get_by_text("Show the room as a table").click()  # closed again, for the screenshots
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    phone.evaluate(AXE.read_text())
-    assert phone.evaluate(AXE_RUN) == []
+    assert axe_problems(phone, "phone") == []
     screenshots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)  # e.g. docs/screenshots
     screenshots.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=screenshots / "result-group-phone.png", full_page=True)
 
     phone.set_viewport_size(DESKTOP)  # and on a desktop, side by side
-    assert phone.evaluate(AXE_RUN) == []
+    assert axe_problems(phone, "desktop") == []
     phone.screenshot(path=screenshots / "result-group.png", full_page=True)
     phone.set_viewport_size(PHONE)
 
@@ -106,7 +96,7 @@ def test_a_group_photo_on_a_phone_shows_the_room_and_plays_for_it(
 
     phone.get_by_role("button", name="Songs for face 1 instead").click()
     phone.locator('h1 .emotion-word[data-emotion="sad"]').wait_for()
-    assert phone.evaluate(AXE_RUN) == []  # the swapped-in panel too
+    assert axe_problems(phone, "face 1's songs") == []  # the swapped-in panel too
     reading.refresh_from_db()
     assert (reading.mood_source, reading.effective_emotion) == (
         MoodReading.MoodSource.FACE,

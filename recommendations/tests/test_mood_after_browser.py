@@ -15,14 +15,13 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from core.tests.chromium import chromium_for_module
+from core.tests.chromium import axe_problems, chromium_for_module, sideways_problems
 from emotions.tests.factories import MoodReadingFactory
 from emotions.tests.readings_data import recommend, tracks
 from feedback.models import MoodAfter, Rating
 from library.evidence import track_moods_sync_curated
 from library.tests.factories import curated_library
 from recommendations.models import Recommendation
-from tests.test_accessibility_browser import AXE, _failures, _overflow
 
 pytestmark = pytest.mark.browser
 
@@ -254,7 +253,6 @@ def test_the_prompt_and_the_panel_pass_axe_and_reflow_on_a_phone(
     MoodAfter.objects.create(
         recommendation=answered, user=user, emotion="neutral", emotion_before="angry"
     )
-    axe = AXE.read_text(encoding="utf-8")
     problems: list[str] = []
     for viewport in (DESKTOP, PHONE):
         page = open_page(viewport, reduced_motion="reduce")
@@ -271,8 +269,8 @@ def test_the_prompt_and_the_panel_pass_axe_and_reflow_on_a_phone(
                 assert page.locator(".mood-after-pending a").get_attribute("href") == (
                     f"/songs/{asked.pk}/#mood-after"
                 )
-            problems += _failures(page, axe, where)
-            problems += _overflow(page, where)
+            problems += axe_problems(page, where)
+            problems += sideways_problems(page, where)
         if viewport is PHONE:
             # The seven feelings wrap on a phone: every one is on screen at its full width.
             page.goto(f"/songs/{asked.pk}/")

@@ -29,6 +29,19 @@ def one_hot(mood: int) -> np.ndarray:
     return vector
 
 
+# Only the mood draws left random (every taste known exactly), untempered (explore 1).
+MOOD_DRAWS_ONLY = replace(
+    DEFAULT_WEIGHTS,
+    explore=1.0,
+    general_mood_sd=0.0,
+    mood_sd=0.0,
+    artist_sd=0.0,
+    pick_source_sd=0.0,
+    tag_cluster_sd=0.0,
+    track_sd=0.0,
+)
+
+
 def make_input(n: int = 6, **overrides) -> RankingInput:
     """n candidates with a uniform, unknown mood and nothing else known about them."""
     values = {
@@ -194,16 +207,7 @@ def test_exploration_varies_most_where_least_is_known() -> None:
     dist[n // 2 :] = 0.25
     terms = score_candidates(
         make_input(n, mood_dist=dist, mood_confidence=confidence),
-        # Only the mood draws random, untempered.
-        weights=replace(
-            DEFAULT_WEIGHTS,
-            explore=1.0,
-            general_mood_sd=0.0,
-            mood_sd=0.0,
-            artist_sd=0.0,
-            pick_source_sd=0.0,
-            track_sd=0.0,
-        ),
+        weights=MOOD_DRAWS_ONLY,
         rng=np.random.default_rng(1),
     )
     explore = terms["explore"]

@@ -20,6 +20,7 @@ from recommendations.ranking import (
     user_mean,
 )
 from recommendations.rules import MOOD_INDEX
+from recommendations.tests.test_ranking import MOOD_DRAWS_ONLY
 
 SAD, CALM = MOOD_INDEX["sad"], MOOD_INDEX["calm"]
 
@@ -100,21 +101,13 @@ def test_mood_uncertainty_changes_the_draws() -> None:
 def test_mood_uncertainty_changes_the_ranking_variance() -> None:
     n = 40
     dist = np.tile(np.array([0.1, 0.1, 0.7, 0.1]), (n, 1))
-    # Only the mood draws left random (tastes known exactly), untempered (explore 1).
-    weights = replace(
-        DEFAULT_WEIGHTS,
-        explore=1.0,
-        general_mood_sd=0.0,
-        mood_sd=0.0,
-        artist_sd=0.0,
-        pick_source_sd=0.0,
-        track_sd=0.0,
-    )
 
     def spread(confidence: float) -> float:
         data = make_input(n, mood_dist=dist, mood_confidence=np.full(n, confidence))
         totals = [
-            score_candidates(data, weights=weights, rng=np.random.default_rng(seed))["total"]
+            score_candidates(data, weights=MOOD_DRAWS_ONLY, rng=np.random.default_rng(seed))[
+                "total"
+            ]
             for seed in range(30)
         ]
         return float(np.std(totals, axis=0).mean())
